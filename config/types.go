@@ -1,0 +1,166 @@
+package config
+
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+// Project is the Pulumi project name; every project key lives under "flip-hub:".
+const Project = "flip-hub"
+
+// Environment is the kind of stack: a disposable staging hub or the production hub.
+type Environment string
+
+// The two environments a hub can be.
+const (
+	Stag Environment = "stag"
+	Prod Environment = "prod"
+)
+
+// KitName is the environment word used in trust kit files and env files
+// (`trust/.env.<CODE>.<KitName>`): "stag" or "production".
+func (e Environment) KitName() string {
+	if e == Prod {
+		return "production"
+	}
+	return string(e)
+}
+
+// FLBackend is the federated-learning framework the hub runs.
+type FLBackend string
+
+// The supported FL backends.
+const (
+	NVFlare FLBackend = "nvflare"
+	Flower  FLBackend = "flower"
+)
+
+// Config is the whole, validated configuration of one stack.
+type Config struct {
+	Stack             string
+	Environment       Environment
+	Region            string
+	AllowedAccountIDs []string
+	// LogRetentionDays applies to every CloudWatch log group of the stack.
+	LogRetentionDays int
+	// ProtectPersistent adds pulumi.Protect to the persistent resources (KMS key, Cognito
+	// pool, app buckets, FLIP_API secret). They are retained on destroy in every environment.
+	ProtectPersistent bool
+	// KMSDeletionWindowDays is how long a deleted stack key can still be recovered.
+	KMSDeletionWindowDays int
+
+	Network  Network
+	Database Database
+	Host     Host
+	Edge     Edge
+	Identity Identity
+	FL       FL
+	Images   Images
+	Trusts   []Trust
+	// Imports maps a persistent resource (see ImportKeys) to the ID of an existing
+	// resource that the stack adopts instead of creating.
+	Imports map[string]string
+	Secrets Secrets
+}
+
+// Network configures the VPC.
+type Network struct {
+	CIDR              string
+	AvailabilityZones []string
+	// NATGateways is how many NAT gateways to run: 1, or one per AZ.
+	NATGateways int
+}
+
+// Database configures the RDS PostgreSQL instance.
+type Database struct {
+	EngineVersion         string
+	Family                string // parameter group family derived from the engine's major version
+	InstanceClass         string
+	AllocatedStorageGB    int
+	MaxAllocatedStorageGB int
+	Name                  string
+	Username              string
+	MultiAZ               bool
+	BackupRetentionDays   int
+	DeletionProtection    bool
+	FinalSnapshot         bool
+	Protect               bool
+	// MonitoringIntervalSeconds is the enhanced-monitoring interval; 0 turns it off.
+	MonitoringIntervalSeconds int
+}
+
+// Host configures the EC2 hub host.
+type Host struct {
+	InstanceType       string
+	RootVolumeGB       int
+	DetailedMonitoring bool
+}
+
+// Edge configures the public entry points.
+type Edge struct {
+	Domain string
+	// ZoneName is the Route53 hosted zone that holds Domain (e.g. flip.aicentre.co.uk).
+	ZoneName string
+	// ManageDNS makes the stack write certificate-validation and alias records in ZoneName.
+	ManageDNS          bool
+	PriceClass         string
+	WAFBlock           bool
+	RateLimitPer5Min   int
+	DeletionProtection bool
+}
+
+// FLSubdomain is the host name of the federated-learning endpoint.
+func (e Edge) FLSubdomain() string { return "fl." + e.Domain }
+
+// Identity configures Cognito and SES.
+type Identity struct {
+	MFARequired        bool
+	DeletionProtection bool
+	// ThreatProtectionEnforced selects ENFORCED advanced security; false means AUDIT.
+	ThreatProtectionEnforced bool
+	DomainPrefix             string
+	SenderEmail              string
+	AdminEmail               string
+	// SESDomainIdentity verifies the whole sender domain (DKIM); false verifies one address.
+	SESDomainIdentity bool
+	// SESVerified says an operator has verified the identity and left the SES sandbox,
+	// so Cognito may send through SES instead of its default sender.
+	SESVerified           bool
+	AccessTokenMinutes    int
+	IDTokenMinutes        int
+	RefreshTokenDays      int
+	TemporaryPasswordDays int
+}
+
+// FL configures the federated-learning server side.
+type FL struct {
+	Backend      FLBackend
+	Port         int
+	KitSlotNames []string
+	KitDate      string
+	MinClients   int
+}
+
+// Images names the container images deployed on the hub host.
+type Images struct {
+	Registry   string
+	Tag        string
+	FLRegistry string
+	FLTag      string
+}
+
+// Trust is one partner NHS trust.
+type Trust struct {
+	Code        string
+	Name        string
+	Region      string
+	EgressCIDRs []string
+	// Rotation is bumped on purpose to replace the trust's keys.
+	Rotation int
+}
+
+// Secrets holds optional secret config. A nil field was not set.
+type Secrets struct {
+	// FlipAPIAESKey and FlipAPIInternalServiceKey adopt an existing hub's values.
+	FlipAPIAESKey             *pulumi.StringOutput
+	FlipAPIInternalServiceKey *pulumi.StringOutput
+	// RegistryToken lets the hub host log in to the image registry.
+	RegistryToken *pulumi.StringOutput
+}
