@@ -21,62 +21,42 @@ func Program(ctx *pulumi.Context) error {
 // Prefix is the start of every physical name of a stack, e.g. "flip-stag".
 func Prefix(cfg *config.Config) string { return "flip-" + string(cfg.Environment) }
 
+// stack carries the config, providers and every layer built so far, so each layer's
+// wiring (one file per layer in this package) reads what it needs from earlier layers.
+type stack struct {
+	cfg       *config.Config
+	prov      *Providers
+	inherit   pulumi.ResourceOption
+	prefix    string
+	account   pulumi.StringOutput
+	partition pulumi.StringOutput
+
+	key     *data.Key
+	network *network.Network
+}
+
+// layers run in dependency order; each builds one component and exports its outputs.
+var layers = []func(s *stack, ctx *pulumi.Context) error{
+	(*stack).buildKey,
+	(*stack).buildNetwork,
+}
+
 func build(ctx *pulumi.Context, cfg *config.Config) error {
 	prov, err := newProviders(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	inherit := prov.All()
-	prefix := Prefix(cfg)
-
-	caller := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(prov.AWS))
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Provider(prov.AWS))
-	account := caller.AccountId()
-	part := partition.Partition()
-
-	key, err := data.NewKey(ctx, "key", data.KeyArgs{
-		Prefix:             prefix,
-		Region:             cfg.Region,
-		AccountID:          account,
-		Partition:          part,
-		DeletionWindowDays: cfg.KMSDeletionWindowDays,
-		Protect:            cfg.ProtectPersistent,
-		ImportID:           cfg.Imports["kmsKey"],
-	}, inherit)
-	if err != nil {
-		return err
-	}
-
-	var trustCIDRs []network.TrustCIDR
-	for _, t := range cfg.Trusts {
-		for _, c := range t.EgressCIDRs {
-			trustCIDRs = append(trustCIDRs, network.TrustCIDR{Code: t.Code, CIDR: c})
-		}
-	}
-	net, err := network.New(ctx, "network", network.Args{
-		Prefix:            prefix,
-		Region:            cfg.Region,
-		CIDR:              cfg.Network.CIDR,
-		AvailabilityZones: cfg.Network.AvailabilityZones,
-		NATGateways:       cfg.Network.NATGateways,
-		FLPort:            cfg.FL.Port,
-		TrustIngress:      trustCIDRs,
-		LogRetentionDays:  cfg.LogRetentionDays,
-		LogKMSKeyARN:      key.ARN,
-		AccountID:         account,
-		Partition:         part,
-	}, inherit)
-	if err != nil {
-		return err
-	}
+	s := &stack{cfg: cfg, prov: prov, inherit: prov.All(), prefix: Prefix(cfg)}
+	s.account = aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(prov.AWS)).AccountId()
+	s.partition = aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Provider(prov.AWS)).Partition()
 
 	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
 	ctx.Export("region", pulumi.String(cfg.Region))
 	ctx.Export("domain", pulumi.String(cfg.Edge.Domain))
-	ctx.Export("kmsKeyArn", key.ARN)
-	ctx.Export("vpcId", net.VPCID)
-	ctx.Export("privateSubnetIds", net.PrivateSubnetIDs)
-	ctx.Export("publicSubnetIds", net.PublicSubnetIDs)
-	ctx.Export("flowLogGroupName", net.FlowLogGroupName)
+	for _, layer := range layers {
+		if err := layer(s, ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
