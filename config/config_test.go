@@ -1,0 +1,136 @@
+package config
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// minimal is the smallest valid config of an environment: only required keys.
+func minimal(env string) MapSource {
+	obj := func(v any) string {
+		b, _ := json.Marshal(v) // static fixture values always marshal
+		return string(b)
+	}
+	return MapSource{
+		KeyEnvironment:       env,
+		KeyRegion:            "eu-west-2",
+		KeyAllowedAccountIDs: `["123456789012"]`,
+		KeyNetwork:           obj(map[string]any{"cidr": "10.1.0.0/16", "availabilityZones": []string{"eu-west-2a", "eu-west-2b", "eu-west-2c"}}),
+		KeyEdge:              obj(map[string]any{"domain": "hub.example.org"}),
+		KeyIdentity:          obj(map[string]any{"senderEmail": "noreply@hub.example.org", "adminEmail": "admin@example.org"}),
+		KeyFL:                obj(map[string]any{"kitDate": "2025-01-01"}),
+		KeyImages:            obj(map[string]any{"tag": "sha-1234567", "flTag": "sha-7654321"}),
+	}
+}
+
+func TestEnvironmentDefaults(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		env   string
+		check func(t *testing.T, c *Config)
+	}{
+		{"stag", func(t *testing.T, c *Config) {
+			want := Database{MultiAZ: false, BackupRetentionDays: 7, DeletionProtection: false, FinalSnapshot: false, Protect: false, MonitoringIntervalSeconds: 0}
+			got := Database{MultiAZ: c.Database.MultiAZ, BackupRetentionDays: c.Database.BackupRetentionDays, DeletionProtection: c.Database.DeletionProtection, FinalSnapshot: c.Database.FinalSnapshot, Protect: c.Database.Protect, MonitoringIntervalSeconds: c.Database.MonitoringIntervalSeconds}
+			if got != want {
+				t.Errorf("stag database defaults %+v; want %+v", got, want)
+			}
+			if c.Network.NATGateways != 1 || c.Edge.DeletionProtection || c.Identity.DeletionProtection || c.Identity.ThreatProtectionEnforced || c.LogRetentionDays != 30 || c.ProtectPersistent || c.KMSDeletionWindowDays != 7 || c.Host.DetailedMonitoring {
+				t.Errorf("stag defaults wrong: nat=%d lbProtect=%v poolProtect=%v threat=%v logs=%d protect=%v kms=%d detailed=%v",
+					c.Network.NATGateways, c.Edge.DeletionProtection, c.Identity.DeletionProtection, c.Identity.ThreatProtectionEnforced, c.LogRetentionDays, c.ProtectPersistent, c.KMSDeletionWindowDays, c.Host.DetailedMonitoring)
+			}
+			if c.Environment.KitName() != "stag" {
+				t.Errorf("kit name %q", c.Environment.KitName())
+			}
+		}},
+		{"prod", func(t *testing.T, c *Config) {
+			if !c.Database.MultiAZ || c.Database.BackupRetentionDays != 14 || !c.Database.DeletionProtection || !c.Database.FinalSnapshot || !c.Database.Protect || c.Database.MonitoringIntervalSeconds != 60 {
+				t.Errorf("prod database defaults %+v", c.Database)
+			}
+			if c.Network.NATGateways != 3 || !c.Edge.DeletionProtection || !c.Identity.DeletionProtection || !c.Identity.ThreatProtectionEnforced || c.LogRetentionDays != 365 || !c.ProtectPersistent || c.KMSDeletionWindowDays != 30 || !c.Host.DetailedMonitoring {
+				t.Errorf("prod defaults wrong: %+v", c)
+			}
+			if c.Environment.KitName() != "production" {
+				t.Errorf("kit name %q", c.Environment.KitName())
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Parallel()
+			c, err := Parse(tc.env, minimal(tc.env))
+			if err != nil {
+				t.Fatalf("minimal %s config: %v", tc.env, err)
+			}
+			// Shared defaults.
+			if c.Database.Family != "postgres17" || c.Edge.ZoneName != "example.org" || !c.Edge.ManageDNS || !c.Identity.MFARequired ||
+				c.FL.Backend != NVFlare || c.FL.Port != 8002 || c.Images.Registry != "ghcr.io/londonaicentre/" || c.Edge.FLSubdomain() != "fl.hub.example.org" {
+				t.Errorf("shared defaults wrong: %+v", c)
+			}
+			if !slices.Equal(c.FL.KitSlotNames, []string{"Trust_1", "Trust_2"}) {
+				t.Errorf("default kit slots %v", c.FL.KitSlotNames)
+			}
+			tc.check(t, c)
+		})
+	}
+}
+
+func TestStagRelaxations(t *testing.T) {
+	t.Parallel()
+	src := minimal("stag")
+	src[KeyEdge] = `{"domain":"hub.example.org","waf":"count"}`
+	src[KeyIdentity] = `{"senderEmail":"a@hub.example.org","adminEmail":"b@example.org","mfa":"optional","threatProtection":"audit"}`
+	src[KeyFL] = `{"kitDate":"k1","backend":"flower"}`
+	c, err := Parse("stag", src)
+	if err != nil {
+		t.Fatalf("stag relaxations refused: %v", err)
+	}
+	if c.Edge.WAFBlock || c.Identity.MFARequired || c.Identity.ThreatProtectionEnforced {
+		t.Errorf("relaxations not applied: waf block %v, mfa %v, threat %v", c.Edge.WAFBlock, c.Identity.MFARequired, c.Identity.ThreatProtectionEnforced)
+	}
+	if c.FL.Port != 9092 {
+		t.Errorf("flower default port %d; want 9092", c.FL.Port)
+	}
+	prod := minimal("prod")
+	prod[KeyEdge], prod[KeyIdentity] = src[KeyEdge], src[KeyIdentity]
+	_, err = Parse("prod", prod)
+	var errs Errors
+	if err == nil {
+		t.Fatal("prod accepted stag relaxations")
+	}
+	errs = err.(Errors)
+	for _, k := range []string{"flip-hub:edge.waf", "flip-hub:identity.mfa", "flip-hub:identity.threatProtection"} {
+		if !slices.Contains(errs.Keys(), k) {
+			t.Errorf("prod errors %v lack %s", errs.Keys(), k)
+		}
+	}
+}
+
+func TestMissingRequiredObjects(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{KeyNetwork, KeyEdge, KeyIdentity, KeyImages} {
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			src := minimal("stag")
+			delete(src, key)
+			_, err := Parse("stag", src)
+			if err == nil || !slices.Contains(err.(Errors).Keys(), key) {
+				t.Fatalf("missing %s: got %v", key, err)
+			}
+		})
+	}
+}
+
+func TestErrorsFormat(t *testing.T) {
+	t.Parallel()
+	one := Errors{{Key: "k", Problem: "p; want q"}}
+	if got := one.Error(); got != "invalid stack config: k: p; want q" {
+		t.Fatalf("one error reads %q", got)
+	}
+	two := Errors{{Key: "a", Problem: "x"}, {Key: "b", Problem: "y"}}
+	if got := two.Error(); !strings.Contains(got, "2 problems") || !strings.Contains(got, "a: x") || !strings.Contains(got, "b: y") {
+		t.Fatalf("two errors read %q", got)
+	}
+}
