@@ -4,17 +4,13 @@ import (
 	"errors"
 
 	"github.com/spf13/cobra"
+
+	"github.com/londonaicentre/flip-hub/release"
 )
 
-// Exit codes a release script can branch on.
-const (
-	exitOK         = 0
-	exitFailed     = 1
-	exitUsage      = 2
-	exitChanges    = 3 // changes pending where none were expected
-	exitRefused    = 4 // refused by a guard
-	exitConcurrent = 5 // another update holds the stack
-)
+// exitUsage is the exit code of a command line that could not be understood; the
+// other codes are release.Code values.
+const exitUsage = int(release.Usage)
 
 // codedError carries an exit code through cobra.
 type codedError struct {
@@ -37,7 +33,7 @@ func exitCode(err error) int {
 	if errors.As(err, &c) {
 		return c.code
 	}
-	return exitFailed
+	return int(release.CodeOf(err))
 }
 
 func newRoot() *cobra.Command {
@@ -49,6 +45,6 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().String("dir", ".", "project directory holding Pulumi.yaml and the stack files")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
-	root.AddCommand(newPlanCmd())
+	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd())
 	return root
 }

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/londonaicentre/flip-hub/hub"
+	"github.com/londonaicentre/flip-hub/release"
+)
+
+// stackFlags are the flags every Automation API command shares.
+type stackFlags struct {
+	stack      string
+	backend    string
+	asJSON     bool
+	pulumiRoot string
+}
+
+func (f *stackFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack (stag or prod); its config is Pulumi.<stack>.yaml")
+	cmd.Flags().StringVar(&f.backend, "backend", "", "state backend URL (default: PULUMI_BACKEND_URL or the CLI's login)")
+	cmd.Flags().BoolVar(&f.asJSON, "json", false, "print one JSON engine event per line instead of progress")
+	cmd.Flags().StringVar(&f.pulumiRoot, "pulumi-root", os.Getenv("HUBCTL_PULUMI_ROOT"), "directory whose bin/pulumi to use (default: pulumi on PATH)")
+	_ = cmd.MarkFlagRequired("stack")
+}
+
+func (f *stackFlags) open(cmd *cobra.Command) (*release.Stack, error) {
+	dir, _ := cmd.Flags().GetString("dir")
+	return release.Open(cmd.Context(), release.Options{
+		Stack:      f.stack,
+		Dir:        dir,
+		Program:    hub.Program,
+		Backend:    f.backend,
+		PulumiRoot: f.pulumiRoot,
+		Out:        cmd.OutOrStdout(),
+		Err:        cmd.ErrOrStderr(),
+		JSON:       f.asJSON,
+	})
+}
+
+func newPreviewCmd() *cobra.Command {
+	var (
+		f        stackFlags
+		noChange bool
+	)
+	cmd := &cobra.Command{
+		Use:   "preview --stack S",
+		Short: "Show what an up would change (exit 3 with --expect-no-changes when anything would)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			_, err = st.Preview(cmd.Context(), noChange)
+			return err
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&noChange, "expect-no-changes", false, "fail with exit code 3 when the preview has changes")
+	return cmd
+}
+
+func newUpCmd() *cobra.Command {
+	var (
+		f  stackFlags
+		uo release.UpOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "up --stack S",
+		Short: "Deploy the stack; on prod, refuse to delete or replace stateful resources unless named",
+		Long: "Deploys the stack. On a prod stack it previews first and refuses (exit 4) when the plan\n" +
+			"deletes or replaces a stateful resource (RDS, Cognito pool, buckets, secrets, KMS key, keys)\n" +
+			"that is not named with --allow-replace=URN.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			return st.Up(cmd.Context(), uo)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringArrayVar(&uo.AllowReplace, "allow-replace", nil, "URN of a stateful resource that may be deleted or replaced (repeatable)")
+	cmd.Flags().BoolVar(&uo.ExpectNoChanges, "expect-no-changes", false, "check only: exit 3 when anything would change")
+	return cmd
+}
+
+func newRefreshCmd() *cobra.Command {
+	var (
+		f        stackFlags
+		noChange bool
+	)
+	cmd := &cobra.Command{
+		Use:   "refresh --stack S",
+		Short: "Read the real state of every resource (exit 3 with --expect-no-changes on drift)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			return st.Refresh(cmd.Context(), noChange)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&noChange, "expect-no-changes", false, "only check for drift; exit 3 when there is any")
+	return cmd
+}
+
+func newDestroyCmd() *cobra.Command {
+	var f stackFlags
+	cmd := &cobra.Command{
+		Use:   "destroy --stack S",
+		Short: "Destroy a disposable stack (always refused for prod)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			return st.Destroy(cmd.Context())
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newOutputsCmd() *cobra.Command {
+	var (
+		f           stackFlags
+		showSecrets bool
+	)
+	cmd := &cobra.Command{
+		Use:   "outputs --stack S",
+		Short: "Print the stack outputs as JSON (secret outputs masked unless --show-secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			outs, err := st.Outputs(cmd.Context(), showSecrets)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(outs); err != nil {
+				return fmt.Errorf("print outputs: %w", err)
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&showSecrets, "show-secrets", false, "print secret outputs in clear text")
+	return cmd
+}

@@ -1,0 +1,107 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+func TestCheckSteps(t *testing.T) {
+	t.Parallel()
+	const (
+		db  = "urn:pulumi:prod::flip-hub::flip:data:Data$aws:rds/instance:Instance::db"
+		sg  = "urn:pulumi:prod::flip-hub::flip:network:Network$aws:ec2/securityGroup:SecurityGroup::rds"
+		key = "urn:pulumi:prod::flip-hub::flip:trusts:Trusts$random:index/randomPassword:RandomPassword::gstt-api-key"
+	)
+	cases := []struct {
+		name  string
+		steps []Step
+		allow []string
+		want  []string
+	}{
+		{name: "no steps", want: nil},
+		{name: "update of a stateful resource is fine", steps: []Step{{db, "aws:rds/instance:Instance", apitype.OpUpdate}}},
+		{name: "replacing a security group is fine", steps: []Step{{sg, "aws:ec2/securityGroup:SecurityGroup", apitype.OpReplace}}},
+		{name: "deleting the database is refused", steps: []Step{{db, "aws:rds/instance:Instance", apitype.OpDelete}}, want: []string{"delete " + db}},
+		{name: "a replacement counts once", steps: []Step{
+			{db, "aws:rds/instance:Instance", apitype.OpCreateReplacement},
+			{db, "aws:rds/instance:Instance", apitype.OpReplace},
+			{db, "aws:rds/instance:Instance", apitype.OpDeleteReplaced},
+		}, want: []string{"replace " + db}},
+		{name: "rotating a trust key by replacement is refused", steps: []Step{{key, "random:index/randomPassword:RandomPassword", apitype.OpReplace}}, want: []string{"replace " + key}},
+		{name: "allowed by URN", steps: []Step{{db, "aws:rds/instance:Instance", apitype.OpDelete}}, allow: []string{db}},
+		{name: "allowing one does not allow another", steps: []Step{
+			{db, "aws:rds/instance:Instance", apitype.OpDelete},
+			{key, "random:index/randomPassword:RandomPassword", apitype.OpDelete},
+		}, allow: []string{db}, want: []string{"delete " + key}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := CheckSteps(tc.steps, tc.allow)
+			var gotS []string
+			for _, v := range got {
+				gotS = append(gotS, v.String())
+			}
+			if fmt.Sprint(gotS) != fmt.Sprint(tc.want) {
+				t.Fatalf("CheckSteps = %v; want %v", gotS, tc.want)
+			}
+		})
+	}
+}
+
+func TestStatefulTypesCoverTheHub(t *testing.T) {
+	t.Parallel()
+	for _, typ := range []string{"aws:rds/instance:Instance", "aws:cognito/userPool:UserPool", "aws:s3/bucketV2:BucketV2", "aws:secretsmanager/secret:Secret", "aws:kms/key:Key"} {
+		if !IsStateful(typ) {
+			t.Errorf("%s is not guarded", typ)
+		}
+	}
+	if IsStateful("aws:ec2/instance:Instance") {
+		t.Error("the hub host is replaceable by design but is guarded")
+	}
+}
+
+func TestHasChanges(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		summary map[apitype.OpType]int
+		want    bool
+	}{
+		{nil, false},
+		{map[apitype.OpType]int{apitype.OpSame: 12}, false},
+		{map[apitype.OpType]int{apitype.OpSame: 12, apitype.OpUpdate: 1}, true},
+		{map[apitype.OpType]int{apitype.OpCreate: 0}, false},
+	}
+	for _, tc := range cases {
+		if got := HasChanges(tc.summary); got != tc.want {
+			t.Errorf("HasChanges(%v) = %v; want %v", tc.summary, got, tc.want)
+		}
+	}
+}
+
+func TestCodes(t *testing.T) {
+	t.Parallel()
+	refused := describeViolations("prod", []Violation{{URN: "u", Op: apitype.OpDelete}})
+	cases := []struct {
+		err  error
+		want Code
+	}{
+		{nil, OK},
+		{errors.New("boom"), Failed},
+		{fail(ChangesPending, "x"), ChangesPending},
+		{fmt.Errorf("wrapped: %w", fail(Concurrent, "x")), Concurrent},
+		{refused, Refused},
+	}
+	for _, tc := range cases {
+		if got := CodeOf(tc.err); got != tc.want {
+			t.Errorf("CodeOf(%v) = %v; want %v", tc.err, got, tc.want)
+		}
+	}
+	if !strings.Contains(refused.Error(), "--allow-replace") {
+		t.Errorf("refusal does not say how to proceed: %v", refused)
+	}
+}

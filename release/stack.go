@@ -1,0 +1,127 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Options select a stack and how an operation reports.
+type Options struct {
+	// Stack is the stack name (stag, prod); its config is Dir/Pulumi.<Stack>.yaml.
+	Stack string
+	// Dir is the project directory holding Pulumi.yaml (default ".").
+	Dir string
+	// Project is the project name in Pulumi.yaml (default "flip-hub").
+	Project string
+	// Program is the inline program; the CLI passes hub.Program.
+	Program pulumi.RunFunc
+	// Backend overrides PULUMI_BACKEND_URL (e.g. file:///tmp/state, s3://bucket).
+	Backend string
+	// PulumiRoot, when set, uses <PulumiRoot>/bin/pulumi instead of the one on PATH.
+	PulumiRoot string
+	// Out receives progress (or JSON events); Err receives errors and notices.
+	Out, Err io.Writer
+	// JSON writes one engine event per line to Out instead of the progress display.
+	JSON bool
+	// EnvVars are extra environment variables for the pulumi CLI.
+	EnvVars map[string]string
+}
+
+// Stack is an opened stack of the project, ready for operations.
+type Stack struct {
+	opts  Options
+	stack auto.Stack
+}
+
+// Open selects (creating when absent) the stack in the project directory.
+func Open(ctx context.Context, opts Options) (*Stack, error) {
+	if opts.Stack == "" {
+		return nil, fail(Usage, "no stack given; want --stack stag or --stack prod")
+	}
+	if opts.Program == nil {
+		return nil, fail(Usage, "open %s: no program", opts.Stack)
+	}
+	if opts.Dir == "" {
+		opts.Dir = "."
+	}
+	if opts.Project == "" {
+		opts.Project = "flip-hub"
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Err == nil {
+		opts.Err = io.Discard
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fail(Usage, "project directory %s: %w", opts.Dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Pulumi."+opts.Stack+".yaml")); err != nil {
+		return nil, fail(Usage, "stack %s has no config file Pulumi.%s.yaml in %s", opts.Stack, opts.Stack, dir)
+	}
+	env := map[string]string{}
+	for k, v := range opts.EnvVars {
+		env[k] = v
+	}
+	if opts.Backend != "" {
+		env["PULUMI_BACKEND_URL"] = opts.Backend
+	}
+	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(dir), auto.EnvVars(env)}
+	if opts.PulumiRoot != "" {
+		cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: opts.PulumiRoot, SkipVersionCheck: true})
+		if err != nil {
+			return nil, fmt.Errorf("pulumi cli in %s: %w", opts.PulumiRoot, err)
+		}
+		wsOpts = append(wsOpts, auto.Pulumi(cmd))
+	}
+	st, err := auto.UpsertStackInlineSource(ctx, opts.Stack, opts.Project, opts.Program, wsOpts...)
+	if err != nil {
+		return nil, classify(fmt.Errorf("open stack %s: %w", opts.Stack, err))
+	}
+	return &Stack{opts: opts, stack: st}, nil
+}
+
+// Environment is the stack's flip-hub:environment, read from its config.
+func (s *Stack) Environment(ctx context.Context) (string, error) {
+	v, err := s.stack.GetConfig(ctx, s.opts.Project+":environment")
+	if err != nil {
+		return "", fmt.Errorf("read %s:environment of %s: %w", s.opts.Project, s.opts.Stack, err)
+	}
+	return v.Value, nil
+}
+
+// IsProd reports whether the stack is a production hub, by its name or its config.
+func (s *Stack) IsProd(ctx context.Context) (bool, error) {
+	if strings.EqualFold(s.opts.Stack, "prod") || strings.HasSuffix(strings.ToLower(s.opts.Stack), "/prod") {
+		return true, nil
+	}
+	env, err := s.Environment(ctx)
+	if err != nil {
+		return false, err
+	}
+	return env == "prod", nil
+}
+
+// classify maps an Automation API error to an outcome code.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if auto.IsConcurrentUpdateError(err) {
+		return &Error{Code: Concurrent, Err: fmt.Errorf("another update holds the stack; wait for it or cancel it: %w", err)}
+	}
+	return &Error{Code: Failed, Err: err}
+}
