@@ -1,0 +1,98 @@
+package registrar
+
+import (
+	"fmt"
+	"regexp"
+	"unicode"
+	"unicode/utf8"
+)
+
+// codeRE is the shape of a trust code: 2–32 lower-case letters, digits and inner hyphens. It is also
+// what keeps a code safe in a kit file name.
+var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$`)
+
+// hashRE is a SHA-256 digest in lower-case hex.
+var hashRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// maxTextLen bounds names and regions, in characters.
+const maxTextLen = 255
+
+// Trust is what Register records. The API key itself never reaches this package: only its SHA-256
+// digest, which String, GoString and Format redact so that logging a Trust cannot leak it.
+type Trust struct {
+	Code       string // stable identity, e.g. "gstt"
+	Name       string // display name, unique across trusts, stored verbatim
+	Region     string // optional NHS region, e.g. "London"; empty is stored as NULL
+	APIKeyHash string // lower-case hex SHA-256 of the trust API key
+}
+
+// String describes t with the hash redacted.
+func (t Trust) String() string {
+	hash := "[unset]"
+	if t.APIKeyHash != "" {
+		hash = "[redacted]"
+	}
+	return fmt.Sprintf("registrar.Trust{Code:%q, Name:%q, Region:%q, APIKeyHash:%s}", t.Code, t.Name, t.Region, hash)
+}
+
+// GoString is String, so %#v redacts too.
+func (t Trust) GoString() string { return t.String() }
+
+// Format prints String for every verb, so no fmt verb (%v, %+v, %#v, %s, %q, %x) reveals the hash.
+func (t Trust) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, t.String()) }
+
+// ValidCode reports whether code is a well-formed trust code.
+func ValidCode(code string) bool { return codeRE.MatchString(code) }
+
+func validateCode(code string) error {
+	if !ValidCode(code) {
+		return fmt.Errorf("%w: %q: want 2-32 lower-case letters, digits and inner hyphens", ErrInvalidCode, code)
+	}
+	return nil
+}
+
+func (t Trust) validate() error {
+	if err := validateCode(t.Code); err != nil {
+		return err
+	}
+	if t.Name == "" {
+		return fmt.Errorf("%w: empty", ErrInvalidName)
+	}
+	if err := validateText(t.Name); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidName, err)
+	}
+	if err := validateText(t.Region); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidRegion, err)
+	}
+	if !hashRE.MatchString(t.APIKeyHash) {
+		// The value is deliberately not echoed.
+		return fmt.Errorf("%w: want the 64 lower-case hex characters of a sha-256 digest (got %d characters)",
+			ErrInvalidHash, len(t.APIKeyHash))
+	}
+	return nil
+}
+
+// validateText accepts text PostgreSQL can store and an operator can read back unambiguously:
+// valid UTF-8, no control characters (NUL cannot be stored at all), no leading or trailing space,
+// at most maxTextLen characters. Quotes, semicolons and any other printable character are fine.
+func validateText(s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("not valid utf-8")
+	}
+	if n := utf8.RuneCountInString(s); n > maxTextLen {
+		return fmt.Errorf("%d characters, more than %d", n, maxTextLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("contains control character %U", r)
+		}
+	}
+	if s != "" {
+		first, _ := utf8.DecodeRuneInString(s)
+		last, _ := utf8.DecodeLastRuneInString(s)
+		if unicode.IsSpace(first) || unicode.IsSpace(last) {
+			return fmt.Errorf("%q has leading or trailing space", s)
+		}
+	}
+	return nil
+}
