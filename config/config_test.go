@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -97,10 +98,9 @@ func TestStagRelaxations(t *testing.T) {
 	prod[KeyEdge], prod[KeyIdentity] = src[KeyEdge], src[KeyIdentity]
 	_, err = Parse("prod", prod)
 	var errs Errors
-	if err == nil {
-		t.Fatal("prod accepted stag relaxations")
+	if !errors.As(err, &errs) {
+		t.Fatalf("prod accepted stag relaxations (err %v)", err)
 	}
-	errs = err.(Errors)
 	for _, k := range []string{"flip-hub:edge.waf", "flip-hub:identity.mfa", "flip-hub:identity.threatProtection"} {
 		if !slices.Contains(errs.Keys(), k) {
 			t.Errorf("prod errors %v lack %s", errs.Keys(), k)
@@ -116,7 +116,8 @@ func TestMissingRequiredObjects(t *testing.T) {
 			src := minimal("stag")
 			delete(src, key)
 			_, err := Parse("stag", src)
-			if err == nil || !slices.Contains(err.(Errors).Keys(), key) {
+			var errs Errors
+			if !errors.As(err, &errs) || !slices.Contains(errs.Keys(), key) {
 				t.Fatalf("missing %s: got %v", key, err)
 			}
 		})

@@ -113,7 +113,7 @@ func TestFakeSecretShapes(t *testing.T) {
 	if FakeSecret("a") == FakeSecret("b") {
 		t.Fatal("fakes of different keys are equal")
 	}
-	if FakeSecret("a") != FakeSecret("a") {
+	if first, again := FakeSecret("a"), FakeSecret("a"); first != again {
 		t.Fatal("fakes are not deterministic")
 	}
 	isk := FakeSecret(config.KeyFlipAPIInternalServiceKey)

@@ -72,9 +72,9 @@ func newProject(t *testing.T) *project {
 		backend: "file://" + state,
 		root:    pulumiRoot(t),
 		env: map[string]string{
-			"PULUMI_CONFIG_PASSPHRASE": "test-only-passphrase",
-			"PULUMI_SKIP_UPDATE_CHECK": "true",
-			"PULUMI_HOME":              filepath.Join(dir, ".pulumi-home"),
+			"PULUMI_CONFIG_PASSPHRASE":                    "test-only-passphrase",
+			"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+			"PULUMI_HOME":                                 filepath.Join(dir, ".pulumi-home"),
 			"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		},
 	}
