@@ -45,6 +45,7 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().String("dir", ".", "project directory holding Pulumi.yaml and the stack files")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
-	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd())
+	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
+		newEnvCmd(), newSSHConfigCmd())
 	return root
 }
