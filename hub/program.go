@@ -6,6 +6,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/data"
+	"github.com/londonaicentre/flip-hub/identity"
 	"github.com/londonaicentre/flip-hub/network"
 )
 
@@ -31,14 +32,18 @@ type stack struct {
 	account   pulumi.StringOutput
 	partition pulumi.StringOutput
 
-	key     *data.Key
-	network *network.Network
+	key      *data.Key
+	network  *network.Network
+	data     *data.Data
+	identity *identity.Identity
 }
 
 // layers run in dependency order; each builds one component and exports its outputs.
 var layers = []func(s *stack, ctx *pulumi.Context) error{
 	(*stack).buildKey,
 	(*stack).buildNetwork,
+	(*stack).buildData,
+	(*stack).buildIdentity,
 }
 
 func build(ctx *pulumi.Context, cfg *config.Config) error {

@@ -1,0 +1,79 @@
+package hub
+
+import (
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/config"
+	"github.com/londonaicentre/flip-hub/data"
+)
+
+func (s *stack) buildData(ctx *pulumi.Context) error {
+	db := s.cfg.Database
+	bucketImports := map[string]string{}
+	for k, id := range s.cfg.Imports {
+		if purpose, ok := strings.CutPrefix(k, "bucket:"); ok {
+			bucketImports[purpose] = id
+		}
+	}
+	d, err := data.New(ctx, "data", data.Args{
+		Prefix:             s.prefix,
+		Region:             s.cfg.Region,
+		Domain:             s.cfg.Edge.Domain,
+		AccountID:          s.account,
+		Partition:          s.partition,
+		KMSKeyARN:          s.key.ARN,
+		PrivateSubnetIDs:   s.network.PrivateSubnetIDs,
+		RDSSecurityGroupID: s.network.RDSSecurityGroupID.ToStringOutput(),
+		Database: data.Database{
+			EngineVersion:             db.EngineVersion,
+			Family:                    db.Family,
+			InstanceClass:             db.InstanceClass,
+			AllocatedStorageGB:        db.AllocatedStorageGB,
+			MaxAllocatedStorageGB:     db.MaxAllocatedStorageGB,
+			Name:                      db.Name,
+			Username:                  db.Username,
+			MultiAZ:                   db.MultiAZ,
+			BackupRetentionDays:       db.BackupRetentionDays,
+			DeletionProtection:        db.DeletionProtection,
+			FinalSnapshot:             db.FinalSnapshot,
+			Protect:                   db.Protect,
+			MonitoringIntervalSeconds: db.MonitoringIntervalSeconds,
+			// A disposable hub changes at once; prod waits for its maintenance window.
+			ApplyImmediately: !db.Protect,
+		},
+		LogRetentionDays:  s.cfg.LogRetentionDays,
+		ProtectPersistent: s.cfg.ProtectPersistent,
+		// Only a stack whose persistent resources are unprotected may empty buckets on destroy.
+		ForceDestroyBuckets: !s.cfg.ProtectPersistent,
+		// Deleted secrets stay restorable as long as a deleted stack key would.
+		SecretRecoveryWindowDays: s.cfg.KMSDeletionWindowDays,
+		AppBuckets:               config.AppBuckets,
+		KitSlotNames:             s.cfg.FL.KitSlotNames,
+		Imports: data.Imports{
+			FlipAPISecretID: s.cfg.Imports["flipApiSecret"],
+			BucketImportIDs: bucketImports,
+		},
+		ExistingAESKey:             s.cfg.Secrets.FlipAPIAESKey,
+		ExistingInternalServiceKey: s.cfg.Secrets.FlipAPIInternalServiceKey,
+		RegistryToken:              s.cfg.Secrets.RegistryToken,
+	}, s.inherit)
+	if err != nil {
+		return err
+	}
+	s.data = d
+	ctx.Export("dbAddress", d.DBAddress)
+	ctx.Export("dbPort", d.DBPort)
+	ctx.Export("dbName", d.DBName)
+	ctx.Export("dbInstanceId", d.DBInstanceID)
+	ctx.Export("dbMasterSecretArn", d.DBMasterSecretARN)
+	ctx.Export("flipApiSecretArn", d.FlipAPISecretARN)
+	ctx.Export("flipApiSecretName", d.FlipAPISecretName)
+	ctx.Export("registryTokenSecretArn", d.RegistryTokenSecretARN)
+	ctx.Export("bucketNames", d.BucketNames)
+	ctx.Export("bucketArns", d.BucketARNs)
+	ctx.Export("logBucketName", d.LogBucketName)
+	ctx.Export("kitSlotParameterName", d.KitSlotParameterName)
+	return nil
+}

@@ -1,0 +1,63 @@
+package hub
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/identity"
+)
+
+func (s *stack) buildIdentity(ctx *pulumi.Context) error {
+	idc := s.cfg.Identity
+	// The SES domain identity's DKIM and MAIL FROM records go in the stack's zone only
+	// when the stack manages DNS; otherwise operators add them from the outputs.
+	var zoneID pulumi.StringInput
+	if s.cfg.Edge.ManageDNS {
+		zoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
+			Name:        pulumi.String(s.cfg.Edge.ZoneName),
+			PrivateZone: pulumi.Bool(false),
+		}, pulumi.Provider(s.prov.AWS)).ZoneId()
+	}
+	id, err := identity.New(ctx, "identity", identity.Args{
+		Prefix:                   s.prefix,
+		Region:                   s.cfg.Region,
+		Domain:                   s.cfg.Edge.Domain,
+		ZoneID:                   zoneID,
+		ZoneName:                 s.cfg.Edge.ZoneName,
+		MFARequired:              idc.MFARequired,
+		DeletionProtection:       idc.DeletionProtection,
+		ThreatProtectionEnforced: idc.ThreatProtectionEnforced,
+		DomainPrefix:             idc.DomainPrefix,
+		SenderEmail:              idc.SenderEmail,
+		AdminEmail:               idc.AdminEmail,
+		SESDomainIdentity:        idc.SESDomainIdentity,
+		SESVerified:              idc.SESVerified,
+		AccessTokenMinutes:       idc.AccessTokenMinutes,
+		IDTokenMinutes:           idc.IDTokenMinutes,
+		RefreshTokenDays:         idc.RefreshTokenDays,
+		TemporaryPasswordDays:    idc.TemporaryPasswordDays,
+		Protect:                  s.cfg.ProtectPersistent,
+		CognitoImportID:          s.cfg.Imports["cognitoUserPool"],
+		AccountID:                s.account,
+		Partition:                s.partition,
+		KMSKeyARN:                s.key.ARN,
+		FlipAPISecretARN:         s.data.FlipAPISecretARN,
+		DBMasterSecretARN:        s.data.DBMasterSecretARN,
+		RegistryTokenSecretARN:   s.data.RegistryTokenSecretARN,
+		AppBucketARNs:            s.data.AppBucketARNs,
+		ParameterPath:            identity.DefaultParameterPath,
+	}, s.inherit)
+	if err != nil {
+		return err
+	}
+	s.identity = id
+	ctx.Export("userPoolId", id.UserPoolID)
+	ctx.Export("userPoolArn", id.UserPoolARN)
+	ctx.Export("userPoolClientId", id.ClientID)
+	ctx.Export("userPoolDomain", id.UserPoolDomain)
+	ctx.Export("sesIdentityArn", id.SESIdentityARN)
+	ctx.Export("sesVerificationRecords", id.SESVerificationRecords)
+	ctx.Export("hostRoleName", id.HostRoleName)
+	ctx.Export("hostInstanceProfileName", id.HostInstanceProfileName)
+	return nil
+}
