@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,11 @@ func exitCode(err error) int {
 	if errors.As(err, &c) {
 		return c.code
 	}
+	// cobra reports command-line mistakes as plain errors with these forms.
+	msg := err.Error()
+	if strings.HasPrefix(msg, "required flag") || strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, " arg(s)") {
+		return exitUsage
+	}
 	return int(release.CodeOf(err))
 }
 
@@ -47,5 +53,6 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
 	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
 		newEnvCmd(), newSSHConfigCmd())
+	root.AddCommand(newHostCmd())
 	return root
 }

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"testing"
+)
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"unknown flag is a usage error", []string{"plan", "--stack", "stag", "--bogus"}, 2},
+		{"missing required stack", []string{"plan"}, 2},
+		{"unknown command", []string{"deploy-everything"}, 2},
+		{"stray argument", []string{"plan", "--stack", "stag", "extra"}, 2},
+		{"stack without a config file", []string{"--dir", "../..", "plan", "--stack", "qa"}, 1},
+		{"offline plan of stag", []string{"--dir", "../..", "plan", "--stack", "stag"}, 0},
+		{"destroy of a stack without a file is a usage error", []string{"--dir", "../..", "destroy", "--stack", "qa"}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := run(context.Background(), tc.args); got != tc.want {
+				t.Fatalf("hubctl %v exited %d; want %d", tc.args, got, tc.want)
+			}
+		})
+	}
+}
