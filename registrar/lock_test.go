@@ -73,10 +73,8 @@ func TestRegisterWaitsForTheTrustLock(t *testing.T) {
 		}()
 		// Wait until the registration is queued on the advisory lock.
 		deadline := time.Now().Add(20 * time.Second)
-		for {
-			if db.int64("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == 1 {
-				break
-			}
+		const waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+		for db.int64(waiting) != 1 {
 			if time.Now().After(deadline) {
 				t.Fatal("registration never waited on the advisory lock")
 			}

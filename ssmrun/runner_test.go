@@ -45,7 +45,7 @@ func assertKind(t *testing.T, err, want error) {
 		t.Fatalf("err = nil, want %v", want)
 	}
 	for _, s := range sentinels {
-		if got := errors.Is(err, s); got != (s == want) {
+		if got := errors.Is(err, s); got != errors.Is(want, s) {
 			t.Fatalf("errors.Is(err, %q) = %v; err = %v", s, got, err)
 		}
 	}
@@ -396,7 +396,7 @@ func TestRunNotOnline(t *testing.T) {
 				t.Errorf("DescribeInstanceInformation called %d times, want %d", pings, tc.wantPings)
 			}
 			var notOnline *ssmrun.NotOnlineError
-			if tc.wantErr == ssmrun.ErrNotOnline {
+			if errors.Is(tc.wantErr, ssmrun.ErrNotOnline) {
 				if !errors.As(err, &notOnline) || notOnline.LastPingStatus != tc.wantLastStatus || notOnline.InstanceID != instance {
 					t.Fatalf("err = %#v, want *NotOnlineError for %s with last status %q", err, instance, tc.wantLastStatus)
 				}

@@ -264,7 +264,7 @@ func (s *Server) waitReady(timeout time.Duration) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("%w on port %d (%v); output:\n%s", errExitedEarly, s.Port, s.err, s.out)
+			return fmt.Errorf("%w on port %d (%w); output:\n%s", errExitedEarly, s.Port, s.err, s.out)
 		case <-tick.C:
 		}
 	}
