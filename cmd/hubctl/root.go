@@ -53,5 +53,6 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
 	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
 		newEnvCmd(), newSSHConfigCmd())
+	root.AddCommand(newHostCmd())
 	return root
 }

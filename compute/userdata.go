@@ -1,0 +1,275 @@
+package compute
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"github.com/londonaicentre/flip-hub/deploy"
+)
+
+// Signing keys the bootstrap pins. A download whose key has another fingerprint is refused,
+// so a compromised mirror or a hijacked DNS name cannot install software on the hub host.
+const (
+	// DockerKeyFingerprint is Docker's apt repository signing key
+	// (https://docs.docker.com/engine/install/ubuntu/).
+	DockerKeyFingerprint = "9DC858229FC7DD38854AE2D88D81803C0EBFCD88"
+	// CloudWatchAgentKeyFingerprint is the Amazon CloudWatch Agent package signing key
+	// (CloudWatch user guide, "Verifying the signature of the CloudWatch agent package").
+	CloudWatchAgentKeyFingerprint = "937616F3450B7D806CBD9725D58167303B789C72"
+)
+
+// Host paths the bootstrap writes.
+const (
+	cwAgentConfig = "/opt/aws/amazon-cloudwatch-agent/etc/flip-hub.json"
+	dockerDaemon  = "/etc/docker/daemon.json"
+	// containerLogs is where Docker's json-file driver writes each container's log.
+	containerLogs = "/var/lib/docker/containers/*/*-json.log"
+)
+
+// maxUserData is EC2's limit on user data, before base64.
+const maxUserData = 16 << 10
+
+// LogGroups are the host's CloudWatch log groups (created by the component, so their
+// retention and key are set by the stack, not by the agent).
+type LogGroups struct {
+	// Containers receives every container's stdout and stderr, one stream per container.
+	Containers string
+	// System receives syslog and the bootstrap's cloud-init output.
+	System string
+	// Deploy receives the full output of each deploy command (SSM Run Command).
+	Deploy string
+}
+
+// UserDataArgs are the values the bootstrap is rendered from. None is secret.
+type UserDataArgs struct {
+	Region string
+	// Arch is the Debian architecture of the AMI: amd64 or arm64.
+	Arch      string
+	LogGroups LogGroups
+}
+
+var (
+	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	logGroupRE = regexp.MustCompile(`^[A-Za-z0-9_./#-]{1,512}$`)
+)
+
+func (a UserDataArgs) validate() error {
+	switch {
+	case !regionRE.MatchString(a.Region):
+		return fmt.Errorf("user data: region %q is not an AWS region", a.Region)
+	case a.Arch != "amd64" && a.Arch != "arm64":
+		return fmt.Errorf("user data: architecture %q; want amd64 or arm64", a.Arch)
+	}
+	for _, g := range []string{a.LogGroups.Containers, a.LogGroups.System} {
+		if !logGroupRE.MatchString(g) {
+			return fmt.Errorf("user data: log group %q is not a log group name", g)
+		}
+	}
+	return nil
+}
+
+// dockerDaemonConfig is /etc/docker/daemon.json. json-file logs rotate at 5 × 50 MB per
+// container and label each line with its compose service, so the one container log group can be
+// filtered by service; live-restore keeps containers up while dockerd restarts (upgrades);
+// no-new-privileges is the default for any container the compose file does not cover.
+func dockerDaemonConfig() (string, error) {
+	b, err := json.MarshalIndent(map[string]any{
+		"log-driver": "json-file",
+		"log-opts": map[string]string{
+			"max-size": "50m",
+			"max-file": "5",
+			"labels":   "com.docker.compose.service",
+		},
+		"live-restore":      true,
+		"no-new-privileges": true,
+	}, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("docker daemon config: %w", err)
+	}
+	return string(b) + "\n", nil
+}
+
+// cloudWatchAgentConfig ships the container logs and the host's system logs to their groups
+// and publishes memory and root-disk use (which EC2 metrics lack). It never sets retention or
+// creates groups: the stack owns both.
+func cloudWatchAgentConfig(g LogGroups) (string, error) {
+	type file struct {
+		FilePath         string `json:"file_path"`
+		LogGroupName     string `json:"log_group_name"`
+		LogStreamName    string `json:"log_stream_name"`
+		PublishMultiLogs bool   `json:"publish_multi_logs,omitempty"`
+		Timezone         string `json:"timezone"`
+	}
+	cfg := map[string]any{
+		"agent": map[string]any{
+			"metrics_collection_interval": 60,
+			// Docker's container log directories are readable by root only.
+			"run_as_user": "root",
+		},
+		"logs": map[string]any{
+			"logs_collected": map[string]any{
+				"files": map[string]any{
+					"collect_list": []file{
+						// With a wildcard the agent tails only the newest matching file unless
+						// publish_multi_logs is set; then every container gets its own stream.
+						{FilePath: containerLogs, LogGroupName: g.Containers, LogStreamName: "{instance_id}", PublishMultiLogs: true, Timezone: "UTC"},
+						{FilePath: "/var/log/syslog", LogGroupName: g.System, LogStreamName: "{instance_id}/syslog", Timezone: "UTC"},
+						{FilePath: "/var/log/cloud-init-output.log", LogGroupName: g.System, LogStreamName: "{instance_id}/cloud-init-output", Timezone: "UTC"},
+					},
+				},
+			},
+		},
+		"metrics": map[string]any{
+			"namespace":         "FLIP/HubHost",
+			"append_dimensions": map[string]string{"InstanceId": "${aws:InstanceId}"},
+			"metrics_collected": map[string]any{
+				"mem":  map[string]any{"measurement": []string{"mem_used_percent"}},
+				"disk": map[string]any{"measurement": []string{"used_percent"}, "resources": []string{"/"}},
+			},
+		},
+	}
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("cloudwatch agent config: %w", err)
+	}
+	return string(b) + "\n", nil
+}
+
+var userDataTemplate = template.Must(template.New("userdata").Funcs(template.FuncMap{"q": shellQuote}).Parse(`#!/bin/bash
+# FLIP hub host bootstrap: EC2 user data, run once by cloud-init on first boot. Rendered by flip-hub
+# (package compute). It holds no credential and no secret: it downloads public software over HTTPS,
+# verifies it against pinned signing keys, and any AWS call uses the instance role.
+# Installs Docker Engine with the compose plugin, the CloudWatch agent and the AWS CLI. The hub's
+# containers are started later by the deploy command (hubctl host run), not here.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+readonly REGION={{q .Region}}
+readonly ARCH={{q .Arch}}
+readonly DOCKER_KEY_FPR={{q .DockerKey}}
+readonly CWAGENT_KEY_FPR={{q .CWAgentKey}}
+
+log() { printf '%s flip-bootstrap: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
+die() {
+	log "FAILED: $*" >&2
+	exit 1
+}
+# retry CMD...: runs CMD up to five times, backing off, for downloads racing the NAT route.
+retry() {
+	local n
+	for n in 1 2 3 4 5; do
+		"$@" && return 0
+		log "attempt ${n} failed: $1"
+		sleep $((n * 10))
+	done
+	return 1
+}
+fetch() { retry curl -fsSL --proto '=https' --tlsv1.2 --retry 3 -o "$2" "$1"; }
+# fingerprint KEYFILE: the primary fingerprint of an OpenPGP public key file.
+fingerprint() { gpg --batch --with-colons --show-keys "$1" | awk -F: '$1 == "fpr" { print $10; exit }'; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf -- "${tmp}"' EXIT
+
+# 1. Docker Engine and the compose plugin, from Docker's signed apt repository.
+log "installing Docker Engine and the compose plugin"
+install -d -m 0755 /etc/docker /etc/apt/keyrings
+cat >{{.DockerDaemon}} <<'FLIP_EOF_DAEMON'
+{{.DaemonJSON}}FLIP_EOF_DAEMON
+fetch https://download.docker.com/linux/ubuntu/gpg "${tmp}/docker.asc" || die "cannot download Docker's signing key"
+[[ "$(fingerprint "${tmp}/docker.asc")" == "${DOCKER_KEY_FPR}" ]] || die "Docker's signing key has an unexpected fingerprint"
+install -m 0644 "${tmp}/docker.asc" /etc/apt/keyrings/docker.asc
+# shellcheck source=/dev/null
+. /etc/os-release
+printf 'deb [arch=%s signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu %s stable\n' \
+	"${ARCH}" "${VERSION_CODENAME}" >/etc/apt/sources.list.d/docker.list
+# Only Docker's list is refreshed here: the host's egress is HTTPS only, and the Ubuntu archive
+# mirrors the AMI points at are plain HTTP. Docker's packages need nothing the AMI lacks.
+retry apt-get update -q -o Dir::Etc::SourceList=/etc/apt/sources.list.d/docker.list \
+	-o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 || die "cannot read Docker's apt repository"
+retry apt-get install -y -q --no-install-recommends docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
+	die "cannot install Docker"
+systemctl enable --now docker
+docker compose version
+
+# 2. The AWS CLI (the deploy reads secrets and syncs the FL kits with it).
+log "installing the AWS CLI"
+if ! command -v aws >/dev/null; then
+	retry snap install aws-cli --classic || die "cannot install the AWS CLI"
+fi
+aws --version
+
+# 3. The CloudWatch agent, its package signature checked against the pinned key.
+log "installing the CloudWatch agent"
+cw="https://amazoncloudwatch-agent-${REGION}.s3.${REGION}.amazonaws.com/ubuntu/${ARCH}/latest/amazon-cloudwatch-agent.deb"
+fetch https://amazoncloudwatch-agent.s3.amazonaws.com/assets/amazon-cloudwatch-agent.gpg "${tmp}/cwagent.gpg" ||
+	die "cannot download the CloudWatch agent signing key"
+[[ "$(fingerprint "${tmp}/cwagent.gpg")" == "${CWAGENT_KEY_FPR}" ]] || die "the CloudWatch agent signing key has an unexpected fingerprint"
+fetch "${cw}" "${tmp}/cwagent.deb" || die "cannot download the CloudWatch agent"
+fetch "${cw}.sig" "${tmp}/cwagent.deb.sig" || die "cannot download the CloudWatch agent signature"
+install -d -m 0700 "${tmp}/gnupg"
+gpg --batch --quiet --homedir "${tmp}/gnupg" --import "${tmp}/cwagent.gpg"
+gpg --batch --quiet --homedir "${tmp}/gnupg" --verify "${tmp}/cwagent.deb.sig" "${tmp}/cwagent.deb" ||
+	die "the CloudWatch agent package signature does not verify"
+dpkg -i -E "${tmp}/cwagent.deb"
+install -d -m 0755 "$(dirname {{.CWAgentConfigPath}})"
+cat >{{.CWAgentConfigPath}} <<'FLIP_EOF_CWAGENT'
+{{.CWAgentJSON}}FLIP_EOF_CWAGENT
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{{.CWAgentConfigPath}}
+
+# 4. The hub's directories; the deploy fills them.
+install -d -m 0750 {{q .FlipDir}}
+install -d -m 0700 {{q .ServicesDir}} {{q .SecretsDir}}
+log "bootstrap done"
+`))
+
+// UserData renders the hub host's bootstrap script (EC2 user data).
+func UserData(a UserDataArgs) (string, error) {
+	if err := a.validate(); err != nil {
+		return "", err
+	}
+	daemon, err := dockerDaemonConfig()
+	if err != nil {
+		return "", err
+	}
+	agent, err := cloudWatchAgentConfig(a.LogGroups)
+	if err != nil {
+		return "", err
+	}
+	for name, content := range map[string]string{"FLIP_EOF_DAEMON": daemon, "FLIP_EOF_CWAGENT": agent} {
+		if strings.Contains(content, name) {
+			return "", fmt.Errorf("user data: content holds the heredoc delimiter %s", name)
+		}
+	}
+	var b bytes.Buffer
+	err = userDataTemplate.Execute(&b, map[string]any{
+		"Region":            a.Region,
+		"Arch":              a.Arch,
+		"DockerKey":         DockerKeyFingerprint,
+		"CWAgentKey":        CloudWatchAgentKeyFingerprint,
+		"DockerDaemon":      dockerDaemon,
+		"DaemonJSON":        daemon,
+		"CWAgentConfigPath": cwAgentConfig,
+		"CWAgentJSON":       agent,
+		"FlipDir":           deploy.Dir,
+		"ServicesDir":       deploy.ServicesDir,
+		"SecretsDir":        deploy.Dir + "/secrets",
+	})
+	if err != nil {
+		return "", fmt.Errorf("user data: %w", err)
+	}
+	if b.Len() > maxUserData {
+		return "", fmt.Errorf("user data: %d bytes; EC2 allows %d", b.Len(), maxUserData)
+	}
+	return b.String(), nil
+}
+
+// shellQuote quotes s for bash as one word: single-quoted, each embedded single quote written
+// as a closing quote, an escaped quote and an opening quote.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

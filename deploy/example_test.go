@@ -1,0 +1,25 @@
+package deploy_test
+
+import (
+	"fmt"
+
+	"github.com/londonaicentre/flip-hub/deploy"
+)
+
+// The compute layer reads the deploy's SSM command ID back from hubctl's output.
+func ExampleCommandIDFromOutput() {
+	out := "flip-deploy: deployed: flip-api healthy, fl-server-net-1 running\n" +
+		deploy.ResultLine("8f0c1e2a-3b4c-4d5e-8f90-a1b2c3d4e5f6", "i-0123456789abcdef0", "Success") + "\n"
+	fmt.Println(deploy.CommandIDFromOutput(out))
+	// Output: 8f0c1e2a-3b4c-4d5e-8f90-a1b2c3d4e5f6
+}
+
+// Each backend's FL server kit comes from <kits bucket>/<kit date>/net-1/<S3> and lands in Host.
+func ExampleKitDirs() {
+	for _, k := range deploy.KitDirs(deploy.Flower) {
+		fmt.Println(k.S3, "->", k.Host)
+	}
+	// Output:
+	// certificates -> /opt/flip/services/net-1/certificates
+	// keys -> /opt/flip/services/net-1/keys
+}

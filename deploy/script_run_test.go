@@ -1,0 +1,188 @@
+package deploy_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/londonaicentre/flip-hub/deploy"
+)
+
+// The deploy script is run here for real, by bash, against stub commands: cloud-init, systemctl,
+// docker, aws, curl, chown and sleep are small scripts that log their arguments and play a
+// scripted host; everything else (python3, install, mktemp, mv, timeout...) is the real thing.
+// /opt/flip is moved into a temporary directory.
+
+const (
+	stubInternalKey = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8"
+	stubToken       = "ghp_stubtokenstubtokenstubtoken0000"
+)
+
+var stubs = map[string]string{
+	"cloud-init": `exit "${STUB_CLOUDINIT_RC:-0}"`,
+	"systemctl":  `exit 0`,
+	"sleep":      `exec /bin/sleep 0.1`,
+	"chown":      `exit 0`,
+	"curl":       `printf '%s' "${STUB_HEALTH:-200}"; [ "${STUB_HEALTH:-200}" = 200 ] || exit 22`,
+	"docker": `case " $* " in
+*" login "*) cat >"${STUB_DIR}/login-stdin" ;;
+*" ps --status running --services "*) printf '%s\n' flip-api "${STUB_FL_RUNNING-fl-server-net-1}" ;;
+esac
+exit 0`,
+	"aws": `case " $* " in
+*" get-secret-value "*registry-token*) printf '%s\n' "${STUB_TOKEN}" ;;
+*" get-secret-value "*) printf '%s\n' "${STUB_SECRET_JSON}" ;;
+*" s3 sync "*)
+	dest="${*: -1}"
+	if [ -z "${STUB_KIT_EMPTY:-}" ]; then mkdir -p "${dest}" && printf 'kit\n' >"${dest}/fed_server.json"; fi ;;
+esac
+exit 0`,
+}
+
+type runResult struct {
+	// base stands for / on the host; root is base + deploy.Dir.
+	base, root, log, stdout, stderr string
+	code                            int
+}
+
+// runScript runs a rendered script under the stubs with extra environment.
+func runScript(t *testing.T, b deploy.Bundle, env ...string) runResult {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	root := filepath.Join(dir, "root")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "argv.log")
+	for name, body := range stubs {
+		script := "#!/bin/bash\nprintf '%s\\n' \"" + name + " $*\" >>\"${STUB_LOG}\"\n" + body + "\n"
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := strings.ReplaceAll(b.Script, deploy.Dir, root+deploy.Dir)
+	// Give up on flip-api's health after a second rather than minutes.
+	script = strings.Replace(script, "readonly HEALTH_TIMEOUT=", "readonly HEALTH_TIMEOUT=1 #", 1)
+	path := filepath.Join(dir, "deploy.sh")
+	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", path)
+	cmd.Env = append([]string{
+		"PATH=" + bin + ":" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"TMPDIR=" + dir,
+		"STUB_LOG=" + logPath,
+		"STUB_DIR=" + dir,
+		"STUB_TOKEN=" + stubToken,
+		`STUB_SECRET_JSON={"aes_key":"x","internal_service_key":"` + stubInternalKey + `","internal_service_key_hash":"y"}`,
+	}, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := runResult{base: root, root: root + deploy.Dir, stdout: stdout.String(), stderr: stderr.String()}
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("run script: %v", err)
+		}
+		res.code = ee.ExitCode()
+	}
+	logText, _ := os.ReadFile(logPath)
+	res.log = string(logText)
+	return res
+}
+
+func TestScriptRunsOnAHost(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed")
+	}
+	for _, backend := range []deploy.Backend{deploy.NVFlare, deploy.Flower} {
+		t.Run(string(backend)+" healthy", func(t *testing.T) {
+			t.Parallel()
+			b := render(t, validSpec(backend))
+			r := runScript(t, b)
+			if r.code != 0 {
+				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+			compose, err := os.ReadFile(filepath.Join(r.root, "compose.yaml"))
+			if err != nil || !strings.Contains(string(compose), "flip-api:sha-1a2b3c4") {
+				t.Errorf("compose.yaml not written from the script: %v", err)
+			}
+			for _, f := range b.EnvFiles {
+				got, err := os.ReadFile(filepath.Join(r.root, f.Path))
+				if err != nil || string(got) != f.Content {
+					t.Errorf("%s on the host differs from the rendered file (%v)", f.Path, err)
+				}
+			}
+			secretFile := filepath.Join(r.root, deploy.SecretEnvFile)
+			info, err := os.Stat(secretFile)
+			if err != nil || info.Mode().Perm() != 0o600 {
+				t.Fatalf("secret env file %v mode %v; want 0600", err, info)
+			}
+			if got, _ := os.ReadFile(secretFile); string(got) != "INTERNAL_SERVICE_KEY='"+stubInternalKey+"'\n" {
+				t.Errorf("secret env file holds %q", got)
+			}
+			if got, _ := os.ReadFile(filepath.Join(filepath.Dir(r.base), "login-stdin")); string(got) != stubToken {
+				t.Errorf("docker login read %q on stdin, want the token", got)
+			}
+			for _, k := range deploy.KitDirs(backend) {
+				if _, err := os.Stat(filepath.Join(r.base, k.Host, "fed_server.json")); err != nil {
+					t.Errorf("kit %s not synced into %s: %v", k.S3, k.Host, err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(r.root, "deployed.env")); err != nil {
+				t.Errorf("no state file: %v", err)
+			}
+			// Secrets never reach any command line or the output SSM keeps.
+			for _, s := range []string{stubInternalKey, stubToken} {
+				if strings.Contains(r.log, s) || strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) {
+					t.Errorf("a secret appears in argv or output")
+				}
+			}
+			for _, want := range []string{
+				"docker compose --project-name flip",
+				"pull --quiet",
+				"up --detach --remove-orphans",
+				"curl -fsS --max-time 5 -o /dev/null -w %{http_code} http://127.0.0.1:8000/api/health",
+				"aws s3 sync --only-show-errors --no-progress s3://flip-stag-fl-kits/2025-06-01/net-1/",
+			} {
+				if !strings.Contains(r.log, want) {
+					t.Errorf("no %q among the commands run:\n%s", want, r.log)
+				}
+			}
+		})
+	}
+
+	failures := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"flip-api never healthy", []string{"STUB_HEALTH=503"}, "flip-api is not healthy"},
+		{"fl-server not running", []string{"STUB_FL_RUNNING="}, "fl-server-net-1 is not running"},
+		{"empty kit", []string{"STUB_KIT_EMPTY=1"}, "is empty; upload the nvflare server kit for 2025-06-01 first"},
+		{"bootstrap failed", []string{"STUB_CLOUDINIT_RC=1"}, "the host bootstrap failed"},
+		{"secret without the key", []string{`STUB_SECRET_JSON={"aes_key":"x"}`}, "cannot write the fl-server secret env file"},
+	}
+	for _, tc := range failures {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runScript(t, render(t, validSpec(deploy.NVFlare)), tc.env...)
+			if r.code == 0 || !strings.Contains(r.stderr, "FAILED: ") || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want a failure saying %q", r.code, r.stderr, tc.want)
+			}
+			if strings.Contains(r.stdout, "deployed:") {
+				t.Error("a failed deploy reported success")
+			}
+			if tc.name == "flip-api never healthy" && !strings.Contains(r.log, "ps --all") {
+				t.Error("an unhealthy deploy does not show the containers' state")
+			}
+		})
+	}
+}
