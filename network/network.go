@@ -394,9 +394,14 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 		{name: "endpoints-in-https", group: s.endpoints, port: 443, cidr: pulumi.String(args.CIDR),
 			description: "HTTPS to AWS service endpoints from inside the VPC"},
 	}
-	for i, t := range args.TrustIngress {
+	// Rules are numbered within each trust, so adding or removing one trust never renames
+	// (and so replaces) another trust's rules.
+	perTrust := map[string]int{}
+	for _, t := range args.TrustIngress {
+		n := perTrust[t.Code]
+		perTrust[t.Code]++
 		rules = append(rules, rule{
-			name:        fmt.Sprintf("nlb-in-fl-%s-%d", t.Code, i),
+			name:        fmt.Sprintf("nlb-in-fl-%s-%d", t.Code, n),
 			group:       s.nlb,
 			port:        args.FLPort,
 			cidr:        pulumi.String(t.CIDR),
