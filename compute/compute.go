@@ -152,6 +152,10 @@ type Compute struct {
 	DeployCommandID pulumi.StringOutput
 	// LogGroupNames are the host's log groups: containers, system, deploy.
 	LogGroupNames pulumi.StringArrayOutput
+	// Deploy is the hub deploy command itself, for what must run after the hub is up
+	// (naming the resource, not the component, keeps the dependency exact: a component
+	// expands only to the children registered by the time it is read).
+	Deploy pulumi.Resource
 }
 
 func (a *Args) defaults() {
@@ -234,6 +238,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	c.PrivateIP = h.instance.PrivateIp
 	c.AMIID = h.instance.Ami
 	c.DeployHash = cmd.hash
+	c.Deploy = cmd.cmd
 	c.DeployCommandID = cmd.commandID
 	c.LogGroupNames = pulumi.StringArray{logs.containers.Name, logs.system.Name, logs.deploy.Name}.ToStringArrayOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{

@@ -12,6 +12,7 @@ import (
 )
 
 type deployCmd struct {
+	cmd       *local.Command
 	hash      pulumi.StringOutput
 	commandID pulumi.StringOutput
 }
@@ -120,6 +121,7 @@ func newDeploy(ctx *pulumi.Context, args Args, h *host, logs *logGroups, c *Comp
 		return nil, fmt.Errorf("hub deploy command: %w", err)
 	}
 	return &deployCmd{
+		cmd:       cmd,
 		hash:      hash,
 		commandID: cmd.Stdout.ApplyT(deploy.CommandIDFromOutput).(pulumi.StringOutput),
 	}, nil

@@ -92,6 +92,11 @@ type Args struct {
 type Data struct {
 	pulumi.ResourceState
 
+	// Ready are the resources the hub needs before it can start: the database and the
+	// secret values. Depend on these, not on the component: a component expands only to the
+	// children registered by the time the dependency is read.
+	Ready []pulumi.Resource
+
 	DBAddress              pulumi.StringOutput
 	DBPort                 pulumi.IntOutput
 	DBName                 pulumi.StringOutput
@@ -109,6 +114,9 @@ type Data struct {
 	LogBucketARN         pulumi.StringOutput
 	LogBucketDomainName  pulumi.StringOutput
 	KitSlotParameterName pulumi.StringOutput
+	// AESKeyBase64 (secret) is the FLIP_API AES key, base64 of 32 bytes: trusts hold the same
+	// key in their kit files (AES_KEY_BASE64).
+	AESKeyBase64 pulumi.StringOutput
 }
 
 func (a Args) validate() error {

@@ -190,6 +190,7 @@ func newDatabase(ctx *pulumi.Context, d *Data, nm namer.Namer, args Args, parent
 	if err != nil {
 		return fmt.Errorf("rds instance: %w", err)
 	}
+	d.Ready = append(d.Ready, inst)
 
 	d.DBAddress = inst.Address
 	d.DBPort = inst.Port

@@ -129,14 +129,17 @@ func newSecrets(ctx *pulumi.Context, d *Data, nm namer.Namer, args Args, parent 
 	if err != nil {
 		return fmt.Errorf("flip-api secret: %w", err)
 	}
-	if _, err := secretsmanager.NewSecretVersion(ctx, "flip-api", &secretsmanager.SecretVersionArgs{
+	version, err := secretsmanager.NewSecretVersion(ctx, "flip-api", &secretsmanager.SecretVersionArgs{
 		SecretId:     secret.Arn,
 		SecretString: payload,
-	}, persistent...); err != nil {
+	}, persistent...)
+	if err != nil {
 		return fmt.Errorf("flip-api secret value: %w", err)
 	}
+	d.Ready = append(d.Ready, version)
 	d.FlipAPISecretARN = secret.Arn
 	d.FlipAPISecretName = secret.Name
+	d.AESKeyBase64 = pulumi.ToSecret(aesKey).(pulumi.StringOutput)
 
 	d.RegistryTokenSecretARN = pulumi.String("").ToStringOutput()
 	if args.RegistryToken != nil {
@@ -149,12 +152,14 @@ func newSecrets(ctx *pulumi.Context, d *Data, nm namer.Namer, args Args, parent 
 		if err != nil {
 			return fmt.Errorf("registry token secret: %w", err)
 		}
-		if _, err := secretsmanager.NewSecretVersion(ctx, "registry-token", &secretsmanager.SecretVersionArgs{
+		tokenVersion, err := secretsmanager.NewSecretVersion(ctx, "registry-token", &secretsmanager.SecretVersionArgs{
 			SecretId:     token.Arn,
 			SecretString: pulumi.ToSecret(*args.RegistryToken).(pulumi.StringOutput),
-		}, parent, pulumi.DeletedWith(token)); err != nil {
+		}, parent, pulumi.DeletedWith(token))
+		if err != nil {
 			return fmt.Errorf("registry token secret value: %w", err)
 		}
+		d.Ready = append(d.Ready, tokenVersion)
 		d.RegistryTokenSecretARN = token.Arn
 	}
 	return nil

@@ -58,6 +58,8 @@ func (s *stack) buildData(ctx *pulumi.Context) error {
 		ExistingAESKey:             s.cfg.Secrets.FlipAPIAESKey,
 		ExistingInternalServiceKey: s.cfg.Secrets.FlipAPIInternalServiceKey,
 		RegistryToken:              s.cfg.Secrets.RegistryToken,
+		// The edge's ALB access logs and UI bucket access logs land in the log bucket.
+		LogBucketGrants: s.edgeLogGrants(),
 	}, s.inherit)
 	if err != nil {
 		return err

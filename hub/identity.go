@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/identity"
@@ -11,13 +10,7 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 	idc := s.cfg.Identity
 	// The SES domain identity's DKIM and MAIL FROM records go in the stack's zone only
 	// when the stack manages DNS; otherwise operators add them from the outputs.
-	var zoneID pulumi.StringInput
-	if s.cfg.Edge.ManageDNS {
-		zoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
-			Name:        pulumi.String(s.cfg.Edge.ZoneName),
-			PrivateZone: pulumi.Bool(false),
-		}, pulumi.Provider(s.prov.AWS)).ZoneId()
-	}
+	zoneID := s.zoneID(ctx)
 	id, err := identity.New(ctx, "identity", identity.Args{
 		Prefix:                   s.prefix,
 		Region:                   s.cfg.Region,

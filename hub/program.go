@@ -4,10 +4,13 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/compute"
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/data"
+	"github.com/londonaicentre/flip-hub/edge"
 	"github.com/londonaicentre/flip-hub/identity"
 	"github.com/londonaicentre/flip-hub/network"
+	"github.com/londonaicentre/flip-hub/trusts"
 )
 
 // Program is the flip-hub Pulumi program.
@@ -36,6 +39,12 @@ type stack struct {
 	network  *network.Network
 	data     *data.Data
 	identity *identity.Identity
+	edge     *edge.Edge
+	compute  *compute.Compute
+	trusts   *trusts.Trusts
+
+	// zone memoises the Route53 zone lookup (see zoneID).
+	zone *pulumi.StringOutput
 }
 
 // layers run in dependency order; each builds one component and exports its outputs.
@@ -44,6 +53,9 @@ var layers = []func(s *stack, ctx *pulumi.Context) error{
 	(*stack).buildNetwork,
 	(*stack).buildData,
 	(*stack).buildIdentity,
+	(*stack).buildEdge,
+	(*stack).buildCompute,
+	(*stack).buildTrusts,
 }
 
 func build(ctx *pulumi.Context, cfg *config.Config) error {

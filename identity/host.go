@@ -173,12 +173,14 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 		return nil, fmt.Errorf("hub host role: %w", err)
 	}
 	for _, p := range ManagedPolicies {
-		if _, err := iam.NewRolePolicyAttachment(ctx, "hub-host-"+strings.ToLower(p), &iam.RolePolicyAttachmentArgs{
+		att, err := iam.NewRolePolicyAttachment(ctx, "hub-host-"+strings.ToLower(p), &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
 			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", args.Partition, p),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, fmt.Errorf("hub host policy %s: %w", p, err)
 		}
+		id.Ready = append(id.Ready, att)
 	}
 
 	registry := args.RegistryTokenSecretARN
@@ -208,13 +210,15 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 			ParameterPath: args.ParameterPath,
 		})
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(ctx, "hub-host", &iam.RolePolicyArgs{
+	inline, err := iam.NewRolePolicy(ctx, "hub-host", &iam.RolePolicyArgs{
 		Role:   role.ID(),
 		Name:   pulumi.String("hub-host-least-privilege"),
 		Policy: policy,
-	}, parent); err != nil {
+	}, parent)
+	if err != nil {
 		return nil, fmt.Errorf("hub host inline policy: %w", err)
 	}
+	id.Ready = append(id.Ready, inline)
 	profile, err := iam.NewInstanceProfile(ctx, "hub-host", &iam.InstanceProfileArgs{
 		Name: pulumi.String(nm.Bounded(128, "hub-host")),
 		Role: role.Name,
@@ -223,5 +227,6 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 	if err != nil {
 		return nil, fmt.Errorf("hub host instance profile: %w", err)
 	}
+	id.Ready = append(id.Ready, profile)
 	return &hostRole{role: role, profile: profile}, nil
 }

@@ -86,6 +86,11 @@ type Args struct {
 type Identity struct {
 	pulumi.ResourceState
 
+	// Ready are the host role's policies and instance profile: what the hub host needs
+	// before its first AWS call. Depend on these, not on the component (a component expands
+	// only to the children registered by the time the dependency is read).
+	Ready []pulumi.Resource
+
 	UserPoolID     pulumi.StringOutput
 	UserPoolARN    pulumi.StringOutput
 	ClientID       pulumi.StringOutput

@@ -68,6 +68,10 @@ type Network struct {
 	NLBSecurityGroupID      pulumi.IDOutput
 	EndpointSecurityGroupID pulumi.IDOutput
 	FlowLogGroupName        pulumi.StringOutput
+	// Ready are what a private host needs to reach the outside on boot: the NAT gateways,
+	// the private routes and their associations, and the VPC endpoints. Depend on these,
+	// not on the component (a component expands only to the children registered so far).
+	Ready []pulumi.Resource
 }
 
 // New builds the network.
@@ -181,6 +185,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, fmt.Errorf("nat gateway %s: %w", az, err)
 		}
 		nats = append(nats, nat)
+		n.Ready = append(n.Ready, nat)
 	}
 
 	var privateRTs pulumi.StringArray
@@ -192,19 +197,22 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		// A private subnet leaves the VPC only through a NAT gateway: its own zone's
 		// where there is one per zone, the shared one otherwise.
 		nat := nats[min(i, len(nats)-1)]
-		if _, err := ec2.NewRoute(ctx, "private-default-"+az, &ec2.RouteArgs{
+		route, err := ec2.NewRoute(ctx, "private-default-"+az, &ec2.RouteArgs{
 			RouteTableId:         rt.ID(),
 			DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
 			NatGatewayId:         nat.ID(),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, fmt.Errorf("private default route %s: %w", az, err)
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, "private-"+az, &ec2.RouteTableAssociationArgs{
+		assoc, err := ec2.NewRouteTableAssociation(ctx, "private-"+az, &ec2.RouteTableAssociationArgs{
 			SubnetId:     privateSubnets[i].ID(),
 			RouteTableId: rt.ID(),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, fmt.Errorf("private route association %s: %w", az, err)
 		}
+		n.Ready = append(n.Ready, route, assoc)
 		privateRTs = append(privateRTs, rt.ID().ToStringOutput())
 	}
 
@@ -218,17 +226,19 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	if _, err := ec2.NewVpcEndpoint(ctx, "s3", &ec2.VpcEndpointArgs{
+	s3Endpoint, err := ec2.NewVpcEndpoint(ctx, "s3", &ec2.VpcEndpointArgs{
 		VpcId:           v.ID(),
 		ServiceName:     pulumi.Sprintf("com.amazonaws.%s.s3", args.Region),
 		VpcEndpointType: pulumi.String("Gateway"),
 		RouteTableIds:   privateRTs,
 		Tags:            tags("s3"),
-	}, parent); err != nil {
+	}, parent)
+	if err != nil {
 		return nil, fmt.Errorf("s3 gateway endpoint: %w", err)
 	}
+	n.Ready = append(n.Ready, s3Endpoint)
 	for _, svc := range interfaceEndpoints {
-		if _, err := ec2.NewVpcEndpoint(ctx, svc, &ec2.VpcEndpointArgs{
+		ep, err := ec2.NewVpcEndpoint(ctx, svc, &ec2.VpcEndpointArgs{
 			VpcId:             v.ID(),
 			ServiceName:       pulumi.Sprintf("com.amazonaws.%s.%s", args.Region, svc),
 			VpcEndpointType:   pulumi.String("Interface"),
@@ -236,9 +246,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			SubnetIds:         private,
 			SecurityGroupIds:  pulumi.StringArray{sgs.endpoints.ID()},
 			Tags:              tags(svc),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, fmt.Errorf("%s interface endpoint: %w", svc, err)
 		}
+		n.Ready = append(n.Ready, ep)
 	}
 
 	n.VPCID = v.ID()

@@ -88,7 +88,13 @@ func (r *Recorder) Graph(stack, project string) *Graph {
 	}
 	sort.Slice(g.Resources, func(i, j int) bool { return g.Resources[i].URN < g.Resources[j].URN })
 	g.Invokes = append(g.Invokes, r.invokes...)
-	sort.Slice(g.Invokes, func(i, j int) bool { return g.Invokes[i].Token < g.Invokes[j].Token })
+	sort.Slice(g.Invokes, func(i, j int) bool {
+		a, b := g.Invokes[i], g.Invokes[j]
+		if a.Token != b.Token {
+			return a.Token < b.Token
+		}
+		return a.Provider < b.Provider
+	})
 	return g
 }
 

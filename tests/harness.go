@@ -125,3 +125,15 @@ func ConfigErrors(tb testing.TB, err error) config.Errors {
 	}
 	return errs
 }
+
+// ByTypeIn returns the resources of a type that live under a component of componentType
+// (e.g. the KMS key of the data layer, not the edge's WAF-log key).
+func ByTypeIn(g *plan.Graph, typ, componentType string) []plan.Resource {
+	var out []plan.Resource
+	for _, r := range g.ByType(typ) {
+		if layer, ok := g.ByURN(g.Layer(r)); ok && layer.Type == componentType {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -462,7 +462,7 @@ func TestIdentityHostRole(t *testing.T) {
 			// The exact resources, read from the layers that made them.
 			apiSecrets := dataResources(g, identTypeSecret, func(r plan.Resource) bool { return r.Name == "flip-api" })
 			rds := dataResources(g, identTypeRDS, func(plan.Resource) bool { return true })
-			keys := g.ByType(identTypeKMSKey)
+			keys := ByTypeIn(g, identTypeKMSKey, "flip:data:Key")
 			if len(apiSecrets) != 1 || len(rds) != 1 || len(keys) != 1 {
 				t.Fatalf("found %d FLIP_API secrets, %d databases, %d keys; want 1 each", len(apiSecrets), len(rds), len(keys))
 			}

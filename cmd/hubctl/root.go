@@ -54,5 +54,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
 		newEnvCmd(), newSSHConfigCmd())
 	root.AddCommand(newHostCmd())
+	root.AddCommand(newTrustCmd(), newKitsCmd())
+	root.AddCommand(newStatusCmd(), newDeployUICmd(), newDBCmd(), newForwardCmd())
 	return root
 }

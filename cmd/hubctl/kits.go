@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newKitsCmd() *cobra.Command {
+	var (
+		f   stackFlags
+		dir string
+	)
+	cmd := &cobra.Command{
+		Use:   "kits --stack S [--out trust]",
+		Short: "Write every trust's kit file trust/.env.<code>.<env> (mode 0600) from the stack's secret outputs",
+		Long: "Reads the stack outputs with secrets shown and writes, for each trust, its keys, trust id\n" +
+			"and FL kit slot followed by the hub-shared managed section. Lines the operator added\n" +
+			"above the managed section are kept. Only the paths are printed, never a value.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			paths, err := st.WriteKits(cmd.Context(), dir)
+			for _, p := range paths {
+				fmt.Fprintln(cmd.OutOrStdout(), p)
+			}
+			return err
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&dir, "out", "trust", "directory to write the kit files in (created 0700 if missing)")
+	return cmd
+}

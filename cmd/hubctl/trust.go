@@ -1,0 +1,434 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"github.com/londonaicentre/flip-hub/dbtunnel"
+	"github.com/londonaicentre/flip-hub/registrar"
+	"github.com/londonaicentre/flip-hub/trusts"
+)
+
+// envDSN is a direct connection string, for tests and break-glass access.
+const envDSN = trusts.EnvDSN
+
+// envCAFile is a PEM bundle to verify the database certificate with (such as the RDS bundle).
+const envCAFile = "FLIP_DB_CA_FILE"
+
+// maxHashInput bounds what --hash-stdin reads: a digest is 64 characters.
+const maxHashInput = 4 << 10
+
+func newTrustCmd() *cobra.Command {
+	var c dbFlags
+	cmd := &cobra.Command{
+		Use:   "trust",
+		Short: "Register, deregister and list partner trusts in the hub database",
+		Long: "Works on the hub database through an SSM port-forwarding session via the hub host (the\n" +
+			"AWS CLI and its session-manager-plugin must be installed), with the master password read\n" +
+			"from the RDS-managed secret and TLS required; or, with --dsn or " + envDSN + ", directly.\n\n" +
+			"Every connection setting also comes from the environment the Pulumi program gives the\n" +
+			"register commands: " + strings.Join([]string{trusts.EnvInstanceID, trusts.EnvDBHost, trusts.EnvDBPort,
+			trusts.EnvDBName, trusts.EnvDBSecretARN, trusts.EnvAWSRegion}, ", ") + ".\n" +
+			"The API key hash is never an argument: it is read from an environment variable\n" +
+			"(--hash-env, default " + trusts.EnvAPIKeyHash + ") or from stdin (--hash-stdin).",
+		Args: cobra.NoArgs,
+	}
+	c.register(cmd)
+	cmd.AddCommand(newTrustRegisterCmd(&c), newTrustDeregisterCmd(&c), newTrustListCmd(&c))
+	return cmd
+}
+
+// dbFlags say how to reach the hub database.
+type dbFlags struct {
+	dsn        string
+	instance   string
+	dbHost     string
+	dbPort     int
+	dbName     string
+	secretARN  string
+	awsRegion  string
+	tlsMode    string
+	caFile     string
+	awsCLI     string
+	verbose    bool
+	timeout    time.Duration
+	dropEnvVar string // set by register: the variable holding the hash
+}
+
+func (c *dbFlags) register(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	// Defaults that come from the environment are resolved when the command runs, not here, so
+	// --help never prints them (a DSN holds a password).
+	f.StringVar(&c.dsn, "dsn", "", "connect directly with this PostgreSQL connection string instead of the SSM tunnel (env "+envDSN+")")
+	f.StringVar(&c.instance, "instance", "", "hub host instance id, the SSM target (env "+trusts.EnvInstanceID+"; stack output hubInstanceId)")
+	f.StringVar(&c.dbHost, "db-host", "", "RDS endpoint address (env "+trusts.EnvDBHost+"; stack output dbAddress)")
+	f.IntVar(&c.dbPort, "db-port", 0, "RDS port (env "+trusts.EnvDBPort+"; default 5432)")
+	f.StringVar(&c.dbName, "db-name", "", "hub database name (env "+trusts.EnvDBName+"; stack output dbName)")
+	f.StringVar(&c.secretARN, "db-secret-arn", "", "RDS-managed master user secret (env "+trusts.EnvDBSecretARN+"; stack output dbMasterSecretArn)")
+	f.StringVar(&c.awsRegion, "aws-region", "", "AWS region of the hub (env "+trusts.EnvAWSRegion+", then AWS_REGION)")
+	f.StringVar(&c.tlsMode, "db-tls", "", "require (encrypt) or verify-full (also check the certificate names the RDS endpoint); default verify-full with --db-ca-file, else require")
+	f.StringVar(&c.caFile, "db-ca-file", "", "PEM bundle to verify the database certificate with, such as the RDS global bundle (env "+envCAFile+")")
+	f.StringVar(&c.awsCLI, "aws-cli", dbtunnel.DefaultAWSCLI, "aws command that starts the SSM session (needs the session-manager-plugin)")
+	f.BoolVar(&c.verbose, "verbose", false, "copy the SSM session's own output to stderr")
+	f.DurationVar(&c.timeout, "timeout", 10*time.Minute, "give up after this long")
+}
+
+// fromEnv fills unset settings from the environment.
+func (c *dbFlags) fromEnv() error {
+	str := func(dst *string, names ...string) {
+		for _, n := range names {
+			if *dst == "" {
+				*dst = os.Getenv(n)
+			}
+		}
+	}
+	str(&c.dsn, envDSN)
+	str(&c.instance, trusts.EnvInstanceID)
+	str(&c.dbHost, trusts.EnvDBHost)
+	str(&c.dbName, trusts.EnvDBName)
+	str(&c.secretARN, trusts.EnvDBSecretARN)
+	str(&c.awsRegion, trusts.EnvAWSRegion, "AWS_REGION")
+	str(&c.caFile, envCAFile)
+	if c.dbPort == 0 {
+		c.dbPort = 5432
+		if v := os.Getenv(trusts.EnvDBPort); v != "" {
+			p, err := strconv.Atoi(v)
+			if err != nil {
+				return withCode(exitUsage, fmt.Errorf("%s=%q is not a port number", trusts.EnvDBPort, v))
+			}
+			c.dbPort = p
+		}
+	}
+	return nil
+}
+
+// dbConn is an open connection and how to close it.
+type dbConn struct {
+	db    *pgx.Conn
+	close func()
+}
+
+// connect opens the connection: directly with a DSN, otherwise through an SSM session.
+func (c *dbFlags) connect(ctx context.Context, stderr io.Writer) (*dbConn, error) {
+	if err := c.fromEnv(); err != nil {
+		return nil, err
+	}
+	if c.dsn != "" {
+		cfg, err := pgx.ParseConfig(c.dsn)
+		if err != nil {
+			// The parser's message can quote the string, password included: not shown.
+			return nil, withCode(exitUsage, errors.New("--dsn / "+envDSN+" is not a PostgreSQL connection string (its value is not shown)"))
+		}
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("connect with --dsn: %w", err)
+		}
+		return &dbConn{db: conn, close: func() { _ = conn.Close(context.Background()) }}, nil
+	}
+	var missing []string
+	for _, s := range []struct{ v, flag, env string }{
+		{c.instance, "--instance", trusts.EnvInstanceID},
+		{c.dbHost, "--db-host", trusts.EnvDBHost},
+		{c.dbName, "--db-name", trusts.EnvDBName},
+		{c.secretARN, "--db-secret-arn", trusts.EnvDBSecretARN},
+		{c.awsRegion, "--aws-region", trusts.EnvAWSRegion},
+	} {
+		if s.v == "" {
+			missing = append(missing, s.flag+" ("+s.env+")")
+		}
+	}
+	if len(missing) > 0 {
+		return nil, withCode(exitUsage, fmt.Errorf("no database connection: want --dsn, or %s for the SSM tunnel", strings.Join(missing, ", ")))
+	}
+	mode := dbtunnel.TLSRequire
+	if c.caFile != "" {
+		mode = dbtunnel.TLSVerifyFull
+	}
+	if c.tlsMode != "" {
+		m, err := dbtunnel.ParseTLSMode(c.tlsMode)
+		if err != nil {
+			return nil, withCode(exitUsage, fmt.Errorf("--db-tls: %w", err))
+		}
+		mode = m
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(c.awsRegion))
+	if err != nil {
+		return nil, fmt.Errorf("aws config: %w", err)
+	}
+	var log io.Writer
+	if c.verbose {
+		log = stderr
+	}
+	drop := []string{trusts.EnvAPIKeyHash}
+	if c.dropEnvVar != "" {
+		drop = append(drop, c.dropEnvVar)
+	}
+	conn, err := dbtunnel.Connect(ctx, dbtunnel.Options{
+		InstanceID: c.instance,
+		DBHost:     c.dbHost,
+		DBPort:     c.dbPort,
+		DBName:     c.dbName,
+		SecretARN:  c.secretARN,
+		Region:     c.awsRegion,
+		TLS:        mode,
+		CAFile:     c.caFile,
+		Secrets:    secretsmanager.NewFromConfig(awsCfg),
+		Terminator: ssm.NewFromConfig(awsCfg),
+		AWSCLI:     c.awsCLI,
+		// The session process needs AWS credentials, never the key hash.
+		DropEnv: drop,
+		Log:     log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &dbConn{db: conn.Conn, close: func() { _ = conn.Close(context.Background()) }}, nil
+}
+
+// withDB runs fn with a registrar on the database, bounded by --timeout.
+func (c *dbFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, r *registrar.Registrar) error) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+	defer cancel()
+	conn, err := c.connect(ctx, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer conn.close()
+	return explain(fn(ctx, registrar.New(conn.db)))
+}
+
+// explain adds what an operator should do to the registrar's errors.
+func explain(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, registrar.ErrSchemaMissing):
+		return fmt.Errorf("flip-api has not created its tables yet — is the hub deployed? (%w)", err)
+	case errors.Is(err, registrar.ErrPoolFull):
+		return fmt.Errorf("%w; list more slots in flip-hub:fl.kitSlotNames with their FL kits and redeploy the hub, whose flip-api seeds the pool at boot", err)
+	case errors.Is(err, registrar.ErrReferenced):
+		return fmt.Errorf("%w (hubctl trust deregister --force)", err)
+	case errors.Is(err, registrar.ErrInvalidHash):
+		return withCode(exitUsage, fmt.Errorf("%w; want the SHA-256 hex digest of the trust API key", err))
+	case errors.Is(err, registrar.ErrInvalidCode), errors.Is(err, registrar.ErrInvalidName), errors.Is(err, registrar.ErrInvalidRegion):
+		return withCode(exitUsage, err)
+	}
+	return err
+}
+
+// noArgs refuses positional arguments without echoing them: the one thing an operator might
+// wrongly pass here is the key hash.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return withCode(exitUsage, fmt.Errorf("%s takes no positional arguments (%d given, not shown); the key hash comes from --hash-env or --hash-stdin", cmd.CommandPath(), len(args)))
+	}
+	return nil
+}
+
+func newTrustRegisterCmd(c *dbFlags) *cobra.Command {
+	var (
+		code, name, region string
+		hashEnv            string
+		hashStdin          bool
+	)
+	cmd := &cobra.Command{
+		Use:   "register --code C --name N [--region R] [--hash-env VAR | --hash-stdin]",
+		Short: "Register a trust (idempotent), print {trustId, slotName, slotNumber} as one JSON line",
+		Long: "Registers the trust, or updates it: a new name or region updates the row, a new hash\n" +
+			"rotates the key, and registering again changes nothing. The trust holds the lowest free\n" +
+			"FL kit slot. The result is one JSON line on stdout; progress and errors go to stderr.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if name == "" {
+				name = os.Getenv(trusts.EnvTrustName)
+			}
+			if region == "" {
+				region = os.Getenv(trusts.EnvTrustRegion)
+			}
+			if name == "" {
+				return withCode(exitUsage, fmt.Errorf("no trust name: want --name or %s", trusts.EnvTrustName))
+			}
+			hash, err := readHash(cmd.InOrStdin(), hashEnv, hashStdin)
+			if err != nil {
+				return err
+			}
+			c.dropEnvVar = hashEnv
+			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
+				res, err := r.Register(ctx, registrar.Trust{Code: code, Name: name, Region: region, APIKeyHash: hash})
+				if err != nil {
+					return err
+				}
+				line, err := json.Marshal(trusts.Registration{TrustID: res.TrustID, SlotName: res.SlotName, SlotNumber: res.SlotNumber})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "hubctl: trust %s %s (trust id %s, slot %s)\n", code, describe(res), res.TrustID, res.SlotName)
+				_, err = fmt.Fprintln(cmd.OutOrStdout(), string(line))
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&code, "code", "", "trust code, e.g. gstt")
+	cmd.Flags().StringVar(&name, "name", "", "trust name (env "+trusts.EnvTrustName+")")
+	cmd.Flags().StringVar(&region, "region", "", "trust region, e.g. London (env "+trusts.EnvTrustRegion+")")
+	cmd.Flags().StringVar(&hashEnv, "hash-env", trusts.EnvAPIKeyHash, "environment variable holding the SHA-256 hex digest of the trust API key")
+	cmd.Flags().BoolVar(&hashStdin, "hash-stdin", false, "read the digest from stdin instead")
+	_ = cmd.MarkFlagRequired("code")
+	return cmd
+}
+
+// describe says what Register did.
+func describe(res registrar.Result) string {
+	s := string(res.Action)
+	if res.KeyRotated && res.Action != registrar.Rotated {
+		s += ", key rotated"
+	}
+	if res.SlotClaimed && res.Action != registrar.Created {
+		s += ", slot assigned"
+	}
+	return s
+}
+
+// readHash reads the key hash from stdin or from the named environment variable. Its value never
+// appears in an error.
+func readHash(stdin io.Reader, env string, fromStdin bool) (string, error) {
+	var hash string
+	if fromStdin {
+		b, err := io.ReadAll(io.LimitReader(stdin, maxHashInput))
+		if err != nil {
+			return "", fmt.Errorf("read the key hash from stdin: %w", err)
+		}
+		hash = strings.TrimSpace(string(b))
+		if hash == "" {
+			return "", withCode(exitUsage, errors.New("--hash-stdin: stdin holds no key hash"))
+		}
+	} else {
+		if env == "" {
+			return "", withCode(exitUsage, errors.New("--hash-env: want the name of an environment variable"))
+		}
+		hash = strings.TrimSpace(os.Getenv(env))
+		if hash == "" {
+			return "", withCode(exitUsage, fmt.Errorf("no key hash: set %s to the SHA-256 hex digest of the trust API key, or pipe it in with --hash-stdin", env))
+		}
+	}
+	return hash, nil
+}
+
+func newTrustDeregisterCmd(c *dbFlags) *cobra.Command {
+	var (
+		code  string
+		force bool
+	)
+	cmd := &cobra.Command{
+		Use:   "deregister --code C [--force]",
+		Short: "Remove a trust and free its FL kit slot (a trust that is not registered is a no-op)",
+		Long: "Removes the trust row, frees its FL kit slot and records the deletion in the audit table.\n" +
+			"A trust that other tables (projects, tasks) still reference is refused unless --force,\n" +
+			"which deletes those rows in the same transaction.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
+				res, err := r.Deregister(ctx, code, force)
+				if err != nil {
+					return err
+				}
+				out := cmd.OutOrStdout()
+				if !res.Found {
+					_, err := fmt.Fprintf(out, "trust %s is not registered; nothing to do\n", code)
+					return err
+				}
+				fmt.Fprintf(out, "deregistered trust %s (trust id %s); freed slots: %s\n", code, res.TrustID, orNone(res.FreedSlots))
+				for _, d := range res.Deleted {
+					fmt.Fprintf(out, "  deleted %s\n", d)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&code, "code", "", "trust code, e.g. gstt")
+	cmd.Flags().BoolVar(&force, "force", false, "also delete rows of other tables that still reference the trust")
+	_ = cmd.MarkFlagRequired("code")
+	return cmd
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// listedTrust is one trust as `trust list --json` prints it.
+type listedTrust struct {
+	Code          string     `json:"code"`
+	Name          string     `json:"name"`
+	Region        string     `json:"region"`
+	TrustID       string     `json:"trustId"`
+	SlotName      string     `json:"slotName,omitempty"`
+	SlotNumber    int        `json:"slotNumber,omitempty"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	LastHeartbeat *time.Time `json:"lastHeartbeat,omitempty"`
+}
+
+func newTrustListCmd(c *dbFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List registered trusts with their FL kit slots (never their key hashes)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
+				regs, err := r.List(ctx)
+				if err != nil {
+					return err
+				}
+				out := cmd.OutOrStdout()
+				if asJSON {
+					list := make([]listedTrust, 0, len(regs))
+					for _, t := range regs {
+						list = append(list, listedTrust{t.Code, t.Name, t.Region, t.TrustID, t.SlotName, t.SlotNumber, t.CreatedAt.UTC(), t.LastHeartbeat})
+					}
+					enc := json.NewEncoder(out)
+					enc.SetIndent("", "  ")
+					return enc.Encode(list)
+				}
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "CODE\tNAME\tREGION\tSLOT\tTRUST ID\tLAST HEARTBEAT")
+				for _, t := range regs {
+					slot, beat := "-", "never"
+					if t.HasSlot() {
+						slot = fmt.Sprintf("%s (%d)", t.SlotName, t.SlotNumber)
+					}
+					if t.LastHeartbeat != nil {
+						beat = t.LastHeartbeat.UTC().Format(time.RFC3339)
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(t.Code), t.Name, orDash(t.Region), slot, t.TrustID, beat)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,15 @@
+//go:build !unix
+
+package dbtunnel
+
+import "os/exec"
+
+// newProcessGroup has no equivalent here; Close stops the CLI process only.
+func newProcessGroup(*exec.Cmd) {}
+
+// signalGroup stops the CLI process.
+func signalGroup(cmd *exec.Cmd, _ bool) {
+	if cmd.Process != nil {
+		_ = cmd.Process.Kill()
+	}
+}

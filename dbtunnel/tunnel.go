@@ -1,0 +1,348 @@
+package dbtunnel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+// DocumentName is the Session Manager document that forwards a local port, through the target
+// instance, to a host the instance can reach.
+const DocumentName = "AWS-StartPortForwardingSessionToRemoteHost"
+
+// Defaults.
+const (
+	DefaultAWSCLI       = "aws"
+	DefaultReadyTimeout = 90 * time.Second
+	// stopGrace is how long the session gets to exit on SIGTERM before it is killed.
+	stopGrace = 5 * time.Second
+	// startAttempts bounds retries when the free port picked was taken before the plugin bound it.
+	startAttempts = 3
+)
+
+// Errors; test with errors.Is.
+var (
+	// ErrSessionExited: the session process ended before its local port was open.
+	ErrSessionExited = errors.New("ssm session ended")
+	// ErrNotReady: the local port did not open within the ready timeout.
+	ErrNotReady = errors.New("ssm session did not open its local port")
+	// ErrNoCLI: the aws command could not be started.
+	ErrNoCLI = errors.New("aws cli not found")
+)
+
+// SessionTerminator ends a Session Manager session; *ssm.Client satisfies it.
+type SessionTerminator interface {
+	TerminateSession(ctx context.Context, in *ssm.TerminateSessionInput, opts ...func(*ssm.Options)) (*ssm.TerminateSessionOutput, error)
+}
+
+// TunnelOptions describe one port-forwarding session.
+type TunnelOptions struct {
+	// InstanceID is the hub host, the session's target.
+	InstanceID string
+	// RemoteHost and RemotePort are where the hub host forwards to: the RDS endpoint.
+	RemoteHost string
+	RemotePort int
+	// Region is the AWS region of the instance.
+	Region string
+	// AWSCLI is the aws command (default "aws" on PATH); it needs the session-manager-plugin.
+	AWSCLI string
+	// DropEnv names environment variables the session process must not inherit.
+	DropEnv []string
+	// ReadyTimeout bounds the wait for the local port (default DefaultReadyTimeout).
+	ReadyTimeout time.Duration
+	// Log, when set, receives the session's own output as it comes.
+	Log io.Writer
+	// Terminator, when set, also ends the session on the AWS side on Close; otherwise it ends when
+	// Session Manager notices the plugin has gone.
+	Terminator SessionTerminator
+}
+
+var (
+	instanceRE = regexp.MustCompile(`^(i|mi)-[0-9a-f]{8,17}$`)
+	hostRE     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
+	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+)
+
+func (o TunnelOptions) validate() error {
+	switch {
+	case !instanceRE.MatchString(o.InstanceID):
+		return fmt.Errorf("instance %q is not an EC2 instance id such as i-0123456789abcdef0 (stack output hubInstanceId)", o.InstanceID)
+	case !hostRE.MatchString(o.RemoteHost):
+		return fmt.Errorf("database host %q is not a host name (stack output dbAddress)", o.RemoteHost)
+	case o.RemotePort < 1 || o.RemotePort > 65535:
+		return fmt.Errorf("database port %d is not a TCP port", o.RemotePort)
+	case !regionRE.MatchString(o.Region):
+		return fmt.Errorf("aws region %q is not a region such as eu-west-2", o.Region)
+	}
+	return nil
+}
+
+// Tunnel is a running port-forwarding session: connect to 127.0.0.1:LocalPort.
+type Tunnel struct {
+	LocalPort int
+	// SessionID is the Session Manager session, once the CLI has reported it.
+	SessionID string
+
+	cmd       *exec.Cmd
+	out       *sessionOutput
+	exited    chan struct{}
+	waitErr   error
+	term      SessionTerminator
+	region    string
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open starts a session and returns once its local port is open. The session ends with Close, or
+// when ctx ends.
+func Open(ctx context.Context, o TunnelOptions) (*Tunnel, error) {
+	if err := o.validate(); err != nil {
+		return nil, fmt.Errorf("ssm tunnel: %w", err)
+	}
+	if o.AWSCLI == "" {
+		o.AWSCLI = DefaultAWSCLI
+	}
+	if o.ReadyTimeout <= 0 {
+		o.ReadyTimeout = DefaultReadyTimeout
+	}
+	var lastErr error
+	for range startAttempts {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		t, err := start(ctx, o, port)
+		if err == nil {
+			return t, nil
+		}
+		lastErr = err
+		// The port picked can be taken between picking and binding; anything else is final.
+		if !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
+	return nil, lastErr
+}
+
+// Args is the aws command line of a session forwarding localPort: no secret, by construction.
+func Args(o TunnelOptions, localPort int) []string {
+	// JSON rather than the key=value shorthand, so no value can be split or reinterpreted.
+	params, _ := json.Marshal(map[string][]string{ // a map of strings always marshals
+		"host":            {o.RemoteHost},
+		"portNumber":      {strconv.Itoa(o.RemotePort)},
+		"localPortNumber": {strconv.Itoa(localPort)},
+	})
+	return []string{
+		"ssm", "start-session",
+		"--target", o.InstanceID,
+		"--document-name", DocumentName,
+		"--parameters", string(params),
+		"--region", o.Region,
+	}
+}
+
+func start(ctx context.Context, o TunnelOptions, port int) (*Tunnel, error) {
+	out := newSessionOutput(o.Log)
+	cmd := exec.Command(o.AWSCLI, Args(o, port)...)
+	cmd.Env = filterEnv(os.Environ(), o.DropEnv)
+	// The session's chatter ("Starting session…", "Waiting for connections…") must not reach
+	// hubctl's stdout, which carries only the command's result.
+	cmd.Stdout, cmd.Stderr = out, out
+	// Bound the wait for output pipes after the CLI exits: the plugin it started may linger.
+	cmd.WaitDelay = 2 * time.Second
+	newProcessGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("ssm tunnel: %w: %q: install the AWS CLI and the session-manager-plugin, or connect with --dsn", ErrNoCLI, o.AWSCLI)
+		}
+		return nil, fmt.Errorf("ssm tunnel: start %s: %w", o.AWSCLI, err)
+	}
+	t := &Tunnel{LocalPort: port, cmd: cmd, out: out, exited: make(chan struct{}), term: o.Terminator, region: o.Region}
+	go func() {
+		t.waitErr = cmd.Wait()
+		close(t.exited)
+	}()
+	// Whatever happens to the caller (Ctrl+C cancels the context), the session dies with it.
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = t.Close()
+		case <-t.exited:
+		}
+	}()
+
+	timer := time.NewTimer(o.ReadyTimeout)
+	defer timer.Stop()
+	select {
+	case <-out.ready:
+		t.SessionID = out.sessionID()
+		return t, nil
+	case <-t.exited:
+		return nil, fmt.Errorf("ssm tunnel to %s via %s: %w before opening port %d (%w): %s",
+			o.RemoteHost, o.InstanceID, ErrSessionExited, port, t.waitErr, out.tail())
+	case <-timer.C:
+		_ = t.Close()
+		return nil, fmt.Errorf("ssm tunnel to %s via %s: %w within %s: %s",
+			o.RemoteHost, o.InstanceID, ErrNotReady, o.ReadyTimeout, out.tail())
+	case <-ctx.Done():
+		_ = t.Close()
+		return nil, fmt.Errorf("ssm tunnel: %w", ctx.Err())
+	}
+}
+
+// Close ends the session: SIGTERM to its process group (the CLI and its plugin), SIGKILL after a
+// grace period, then, with a Terminator, TerminateSession on the AWS side. It is safe to call more
+// than once and from several goroutines.
+func (t *Tunnel) Close() error {
+	t.closeOnce.Do(func() {
+		select {
+		case <-t.exited:
+		default:
+			signalGroup(t.cmd, false)
+			select {
+			case <-t.exited:
+			case <-time.After(stopGrace):
+				signalGroup(t.cmd, true)
+				<-t.exited
+			}
+		}
+		// The CLI may have exited on its own and left the plugin behind in the group.
+		signalGroup(t.cmd, true)
+		if id := t.out.sessionID(); t.term != nil && id != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := t.term.TerminateSession(ctx, &ssm.TerminateSessionInput{SessionId: aws.String(id)},
+				func(o *ssm.Options) { o.Region = t.region }); err != nil {
+				t.closeErr = fmt.Errorf("terminate ssm session %s: %w", id, err)
+			}
+		}
+	})
+	return t.closeErr
+}
+
+// Done is closed once the session process has exited.
+func (t *Tunnel) Done() <-chan struct{} { return t.exited }
+
+// freePort asks the kernel for a port free on 127.0.0.1, for the plugin to bind.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("ssm tunnel: pick a local port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// filterEnv drops the named variables from env.
+func filterEnv(env, drop []string) []string {
+	if len(drop) == 0 {
+		return env
+	}
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		dropped := false
+		for _, d := range drop {
+			if name == d {
+				dropped = true
+				break
+			}
+		}
+		if !dropped {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// readyRE matches what session-manager-plugin prints once its listener is bound.
+var (
+	readyRE   = regexp.MustCompile(`(?i)^(port \d+ opened for session|waiting for connections)`)
+	sessionRE = regexp.MustCompile(`SessionId: ([A-Za-z0-9._@-]+?)\.?$`)
+)
+
+// sessionOutput collects the session's stdout and stderr: the last lines for error messages, the
+// session id, and the readiness line.
+type sessionOutput struct {
+	mu      sync.Mutex
+	partial []byte
+	lines   []string
+	id      string
+	ready   chan struct{}
+	isReady bool
+	log     io.Writer
+}
+
+const tailLines = 20
+
+func newSessionOutput(log io.Writer) *sessionOutput {
+	return &sessionOutput{ready: make(chan struct{}), log: log}
+}
+
+func (s *sessionOutput) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.log != nil {
+		_, _ = s.log.Write(p)
+	}
+	s.partial = append(s.partial, p...)
+	for {
+		i := strings.IndexByte(string(s.partial), '\n')
+		if i < 0 {
+			break
+		}
+		s.line(strings.TrimSpace(string(s.partial[:i])))
+		s.partial = s.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+func (s *sessionOutput) line(l string) {
+	if l == "" {
+		return
+	}
+	if m := sessionRE.FindStringSubmatch(l); m != nil && s.id == "" {
+		s.id = m[1]
+	}
+	if !s.isReady && readyRE.MatchString(l) {
+		s.isReady = true
+		close(s.ready)
+	}
+	s.lines = append(s.lines, l)
+	if len(s.lines) > tailLines {
+		s.lines = s.lines[len(s.lines)-tailLines:]
+	}
+}
+
+func (s *sessionOutput) sessionID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
+
+// tail is the last lines of output, for an error message.
+func (s *sessionOutput) tail() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lines := s.lines
+	if p := strings.TrimSpace(string(s.partial)); p != "" {
+		lines = append(lines[:len(lines):len(lines)], p)
+	}
+	if len(lines) == 0 {
+		return "no output"
+	}
+	return strings.Join(lines, " | ")
+}

@@ -1,0 +1,74 @@
+package hub
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/bucket"
+	"github.com/londonaicentre/flip-hub/edge"
+	"github.com/londonaicentre/flip-hub/network"
+)
+
+// edgeLogGrants are the log-bucket statements the edge's log deliveries need (ALB access
+// logs, the UI bucket's server access logs); the data layer puts them in the log
+// bucket's policy.
+func (s *stack) edgeLogGrants() []bucket.Grant {
+	return edge.LogDeliveryGrants(edge.LogDeliveryArgs{
+		Prefix:    s.prefix,
+		AccountID: s.account,
+		Partition: s.partition,
+	})
+}
+
+func (s *stack) buildEdge(ctx *pulumi.Context) error {
+	ec := s.cfg.Edge
+	e, err := edge.New(ctx, "edge", edge.Args{
+		Prefix:              s.prefix,
+		Region:              s.cfg.Region,
+		Domain:              ec.Domain,
+		ZoneID:              s.zoneID(ctx),
+		GlobalProvider:      s.prov.Global,
+		AccountID:           s.account,
+		Partition:           s.partition,
+		KMSKeyARN:           s.key.ARN,
+		VPCID:               s.network.VPCID.ToStringOutput(),
+		PublicSubnetIDs:     s.network.PublicSubnetIDs,
+		PrivateSubnetIDs:    s.network.PrivateSubnetIDs,
+		ALBSecurityGroupID:  s.network.ALBSecurityGroupID.ToStringOutput(),
+		NLBSecurityGroupID:  s.network.NLBSecurityGroupID.ToStringOutput(),
+		LogBucketName:       s.data.LogBucketName,
+		LogBucketDomainName: s.data.LogBucketDomainName,
+		// LogBucketReady stays empty until the data layer exposes its log-bucket component:
+		// then the ALB (which test-writes to the bucket) can wait for the bucket's policy.
+		PriceClass:               ec.PriceClass,
+		WAFBlock:                 ec.WAFBlock,
+		RateLimitPer5Min:         ec.RateLimitPer5Min,
+		DeletionProtection:       ec.DeletionProtection,
+		FLPort:                   s.cfg.FL.Port,
+		APIPort:                  network.APIPort,
+		LogRetentionDays:         s.cfg.LogRetentionDays,
+		LogKeyDeletionWindowDays: s.cfg.KMSDeletionWindowDays,
+		// Only a stack whose persistent resources are unprotected may empty the UI bucket.
+		ForceDestroy: !s.cfg.ProtectPersistent,
+	}, s.inherit)
+	if err != nil {
+		return err
+	}
+	s.edge = e
+	ctx.Export("distributionId", e.DistributionID)
+	ctx.Export("distributionDomainName", e.DistributionDomainName)
+	ctx.Export("distributionArn", e.DistributionARN)
+	ctx.Export("uiBucketName", e.UIBucketName)
+	ctx.Export("albArn", e.ALBARN)
+	ctx.Export("albDnsName", e.ALBDNSName)
+	ctx.Export("nlbArn", e.NLBARN)
+	ctx.Export("nlbDnsName", e.NLBDNSName)
+	ctx.Export("apiTargetGroupArn", e.APITargetGroupARN)
+	ctx.Export("flTargetGroupArn", e.FLTargetGroupARN)
+	ctx.Export("webAclArn", e.WebACLARN)
+	ctx.Export("publicUrl", e.PublicURL)
+	ctx.Export("apiUrl", e.APIURL)
+	ctx.Export("flEndpoint", e.FLEndpoint)
+	ctx.Export("certificateValidationRecords", e.CertificateValidationRecords)
+	ctx.Export("dnsRecords", e.DNSRecords)
+	return nil
+}

@@ -1,0 +1,267 @@
+package tests
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/londonaicentre/flip-hub/compute"
+	"github.com/londonaicentre/flip-hub/config"
+	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/trusts"
+)
+
+const (
+	trTypeBytes   = "random:index/randomBytes:RandomBytes"
+	trTypeCommand = "command:local:Command"
+)
+
+// trSlots is the kit-slot pool every plan of this file uses, so that plans with different
+// numbers of trusts differ only by their trusts.
+const trSlots = 50
+
+// trConfig gives a stack n trusts t01…tNN, each with its own egress network, and a pool of
+// trSlots kit slots.
+func trConfig(n int) func(tb testing.TB, c plan.StackConfig) {
+	return func(tb testing.TB, c plan.StackConfig) {
+		slots := make([]any, trSlots)
+		for i := range slots {
+			slots[i] = fmt.Sprintf("Trust_%d", i+1)
+		}
+		SetField(tb, c, config.KeyFL, "kitSlotNames", slots)
+		EditTrusts(tb, c, func([]map[string]any) []map[string]any {
+			out := make([]map[string]any, n)
+			for i := range out {
+				out[i] = map[string]any{
+					"code":        trCode(i),
+					"name":        fmt.Sprintf("Trust %d NHS Foundation Trust", i+1),
+					"region":      "London",
+					"egressCidrs": []any{fmt.Sprintf("198.51.100.%d/32", i+1)},
+				}
+			}
+			return out
+		})
+	}
+}
+
+func trCode(i int) string { return fmt.Sprintf("t%02d", i+1) }
+
+// trLayer is the trusts component of a graph.
+func trLayer(t *testing.T, g *plan.Graph) plan.Resource {
+	t.Helper()
+	cs := g.ByType(trusts.TypeToken)
+	if len(cs) != 1 {
+		t.Fatalf("%d trusts components; want 1", len(cs))
+	}
+	return cs[0]
+}
+
+// trHubDeploy is the compute layer's hub deploy: its local command.
+func trHubDeploy(t *testing.T, g *plan.Graph) plan.Resource {
+	t.Helper()
+	var found []plan.Resource
+	for _, r := range g.ByType(trTypeCommand) {
+		if l, ok := g.ByURN(g.Layer(r)); ok && l.Type == compute.TypeToken {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d local commands in the compute layer; want the hub deploy alone", len(found))
+	}
+	return found[0]
+}
+
+// trPlaintexts are the values the plan's mocks mint for a trust: its two keys and the hash.
+func trPlaintexts(code string) []string {
+	key := base64.RawURLEncoding.EncodeToString(plan.FakeRandomBytes(code+"-api-key", trusts.KeyBytes))
+	svc := base64.RawURLEncoding.EncodeToString(plan.FakeRandomBytes(code+"-service-key", trusts.KeyBytes))
+	sum := sha256.Sum256([]byte(key))
+	return []string{key, svc, hex.EncodeToString(sum[:])}
+}
+
+func TestTrustsLayer(t *testing.T) {
+	t.Parallel()
+	for _, stack := range Stacks {
+		for _, n := range []int{0, 2, 50} {
+			t.Run(fmt.Sprintf("%s/%d trusts", stack, n), func(t *testing.T) {
+				t.Parallel()
+				g := MustPlanWith(t, stack, trConfig(n))
+				layer := trLayer(t, g)
+				if layer.Parent == "" || !strings.HasSuffix(layer.Parent, "pulumi:pulumi:Stack::flip-hub-"+stack) {
+					t.Errorf("the trusts component's parent is %q; want the stack", layer.Parent)
+				}
+				if kids := g.Children(layer.URN); len(kids) != 3*n {
+					t.Fatalf("%d resources in the trusts layer; want 3 per trust (%d)", len(kids), 3*n)
+				}
+				if n == 0 {
+					return
+				}
+				deploy := trHubDeploy(t, g)
+				rds := g.ByType("aws:rds/instance:Instance")
+				hosts := g.ByType("aws:ec2/instance:Instance")
+				if len(rds) != 1 || len(hosts) != 1 {
+					t.Fatalf("%d RDS instances and %d EC2 instances; want one of each", len(rds), len(hosts))
+				}
+				hostID := plan.FakeIDFor(hosts[0].Type, hosts[0].Name)
+				var graphJSON bytes.Buffer
+				if err := plan.WriteJSON(&graphJSON, g); err != nil {
+					t.Fatal(err)
+				}
+				for i := range n {
+					code := trCode(i)
+					for _, name := range []string{code + "-api-key", code + "-service-key"} {
+						r, ok := g.Get(trTypeBytes, name)
+						switch {
+						case !ok || r.Parent != layer.URN:
+							t.Fatalf("%s missing or outside the trusts layer", name)
+						case !strings.Contains(r.Provider, "pulumi:providers:random::random"):
+							t.Errorf("%s provider %q; want the stack's explicit random provider", name, r.Provider)
+						case r.Number("length") != 32 || r.String("keepers.rotation") != "0":
+							t.Errorf("%s: length %v, keepers %v; want 32 bytes kept by rotation 0", name, r.Inputs["length"], r.Inputs["keepers"])
+						}
+					}
+					cmd, ok := g.Get(trTypeCommand, code+"-register")
+					if !ok || cmd.Parent != layer.URN {
+						t.Fatalf("%s-register missing or outside the trusts layer", code)
+					}
+					if !strings.Contains(cmd.Provider, "pulumi:providers:command::command") {
+						t.Errorf("%s-register provider %q; want the stack's explicit command provider", code, cmd.Provider)
+					}
+					wantDelete := "hubctl trust deregister --code " + code
+					if stack == "stag" {
+						wantDelete += " --force" // a disposable hub's trust links are disposable too
+					}
+					for k, v := range map[string]string{
+						"create":                               "hubctl trust register --code " + code,
+						"update":                               "hubctl trust register --code " + code,
+						"delete":                               wantDelete,
+						"environment." + trusts.EnvDBName:      "flip",
+						"environment." + trusts.EnvDBPort:      "5432",
+						"environment." + trusts.EnvAWSRegion:   "eu-west-2",
+						"environment." + trusts.EnvAPIKeyHash:  plan.Secret,
+						"environment." + trusts.EnvTrustRegion: "London",
+						"environment." + trusts.EnvInstanceID:  hostID,
+					} {
+						if got := cmd.String(k); got != v {
+							t.Errorf("%s-register %s = %q; want %q", code, k, got, v)
+						}
+					}
+					if h := cmd.String("environment." + trusts.EnvDBHost); !strings.HasPrefix(h, rds[0].String("identifier")+".") || !strings.HasSuffix(h, ".rds.amazonaws.com") {
+						t.Errorf("%s-register connects to %q; want the RDS endpoint of %s", code, h, rds[0].String("identifier"))
+					}
+					if !strings.Contains(cmd.String("environment."+trusts.EnvDBSecretARN), ":secret:rds!") {
+						t.Errorf("%s-register reads %q; want the RDS-managed master secret", code, cmd.String("environment."+trusts.EnvDBSecretARN))
+					}
+					if !slices.Contains(cmd.Dependencies, deploy.URN) {
+						t.Errorf("%s-register does not wait for the hub deploy %s", code, deploy.URN)
+					}
+					if !slices.Contains(cmd.SecretInputs, "environment") {
+						t.Errorf("%s-register's environment is not secret-marked", code)
+					}
+					for _, s := range trPlaintexts(code) {
+						if strings.Contains(graphJSON.String(), s) {
+							t.Errorf("trust %s: a key or its hash appears in the recorded graph", code)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// trOwned reports whether a resource name belongs to one of the codes: the trusts layer names
+// resources <code>-…, the network layer its FL ingress rules nlb-in-fl-<code>-<i>.
+func trOwned(urn string, codes []string) bool {
+	name := urn[strings.LastIndex(urn, "::")+2:]
+	for _, c := range codes {
+		if strings.HasPrefix(name, c+"-") || strings.HasPrefix(name, "nlb-in-fl-"+c+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTrustsGraphDiff(t *testing.T) {
+	t.Parallel()
+	codes := func(from, to int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, trCode(i))
+		}
+		return out
+	}
+	cases := []struct {
+		name          string
+		before, after int
+	}{
+		{"none to two", 0, 2},
+		{"two to fifty", 2, 50},
+		{"fifty to two", 50, 2},
+		{"two to none", 2, 0},
+	}
+	for _, stack := range Stacks {
+		for _, tc := range cases {
+			t.Run(stack+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				before := MustPlanWith(t, stack, trConfig(tc.before))
+				after := MustPlanWith(t, stack, trConfig(tc.after))
+				d := DiffGraphs(before, after, nil)
+				if len(d.Changed) > 0 {
+					t.Errorf("resources that stay change:\n%s", d)
+				}
+				grown, shrunk := d.Added, d.Removed
+				moved := codes(min(tc.before, tc.after), max(tc.before, tc.after))
+				if tc.after < tc.before {
+					grown, shrunk = shrunk, grown
+				}
+				if len(shrunk) > 0 {
+					t.Errorf("going from %d to %d trusts also moves resources the other way:\n%s", tc.before, tc.after, d)
+				}
+				// Per trust: two keys, a registration and one FL ingress rule (one egress network).
+				if want := 4 * len(moved); len(grown) != want {
+					t.Errorf("%d resources come or go for %d trusts; want %d:\n%s", len(grown), len(moved), want, d)
+				}
+				for _, u := range grown {
+					if !trOwned(u, moved) {
+						t.Errorf("%s comes or goes, but belongs to none of the trusts %v", u, moved)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestTrustsRotation(t *testing.T) {
+	t.Parallel()
+	for _, stack := range Stacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			before := MustPlanWith(t, stack, trConfig(3))
+			after := MustPlanWith(t, stack, func(tb testing.TB, c plan.StackConfig) {
+				trConfig(3)(tb, c)
+				EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { ts[1]["rotation"] = 2; return ts })
+			})
+			d := DiffGraphs(before, after, nil)
+			want := []string{"t02-api-key", "t02-service-key"}
+			var got []string
+			for _, u := range d.ChangedURNs() {
+				got = append(got, u[strings.LastIndex(u, "::")+2:])
+				if !slices.Equal(d.Changed[u], []string{"inputs.keepers"}) {
+					t.Errorf("rotation changes %s of %s; want only the keepers", d.Changed[u], u)
+				}
+			}
+			if len(d.Added)+len(d.Removed) > 0 || !slices.Equal(got, want) {
+				t.Errorf("a rotation of t02 changes %v (added %v, removed %v); want only %v", got, d.Added, d.Removed, want)
+			}
+			r, _ := after.Get(trTypeBytes, "t02-api-key")
+			if r.String("keepers.rotation") != "2" {
+				t.Errorf("keepers %v; want rotation 2", r.Inputs["keepers"])
+			}
+		})
+	}
+}

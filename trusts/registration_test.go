@@ -1,0 +1,101 @@
+package trusts
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+func TestParseRegistration(t *testing.T) {
+	t.Parallel()
+	const id = "3f2b8c1e-9a4d-4e5f-8b6a-0c1d2e3f4a5b"
+	cases := []struct {
+		name, stdout string
+		want         Registration
+		wantErr      string
+	}{
+		{"empty: not run yet", "", Registration{}, ""},
+		{"blank lines only", "\n  \n", Registration{}, ""},
+		{"one line", `{"trustId":"` + id + `","slotName":"Trust_3","slotNumber":3}` + "\n", Registration{id, "Trust_3", 3}, ""},
+		{"last line wins", "noise\n" + `{"trustId":"` + id + `","slotName":"Trust_1","slotNumber":1}` + "\n\n", Registration{id, "Trust_1", 1}, ""},
+		{"not json", "registered gstt\n", Registration{}, "not the JSON line"},
+		{"unknown field", `{"trustId":"` + id + `","slotName":"T","slotNumber":1,"apiKeyHash":"x"}`, Registration{}, "not the JSON line"},
+		{"upper-case id", `{"trustId":"` + strings.ToUpper(id) + `","slotName":"T","slotNumber":1}`, Registration{}, "lower-case UUID"},
+		{"no slot", `{"trustId":"` + id + `","slotName":"","slotNumber":1}`, Registration{}, "no slotName"},
+		{"negative slot", `{"trustId":"` + id + `","slotName":"T","slotNumber":-1}`, Registration{}, "negative"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseRegistration(tc.stdout)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParseRegistration() error = %v; want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("ParseRegistration() = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestURLSafeKey(t *testing.T) {
+	t.Parallel()
+	// Bytes whose standard encoding holds both + and /, which base64url must replace.
+	raw := make([]byte, 32)
+	for i := range raw {
+		raw[i] = byte(0xfb + i%5)
+	}
+	std := base64.StdEncoding.EncodeToString(raw)
+	if !strings.ContainsAny(std, "+/") {
+		t.Fatalf("fixture %q has no + or /", std)
+	}
+	cases := []struct {
+		name, in string
+		want     string
+		wantErr  bool
+	}{
+		{"32 bytes", std, base64.RawURLEncoding.EncodeToString(raw), false},
+		{"too short", base64.StdEncoding.EncodeToString(raw[:31]), "", true},
+		{"not base64", "not base64!", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := URLSafeKey(tc.in)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("URLSafeKey() = %q, %v; want %q (error %v)", got, err, tc.want, tc.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), tc.in) {
+				t.Errorf("the error echoes its input: %v", err)
+			}
+			if err == nil && (len(got) != 43 || strings.ContainsAny(got, "+/=")) {
+				t.Errorf("URLSafeKey() = %q; want 43 URL-safe characters without padding", got)
+			}
+		})
+	}
+}
+
+func TestKeyHash(t *testing.T) {
+	t.Parallel()
+	// FIPS 180-2 test vector.
+	if got := KeyHash("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Fatalf("KeyHash(abc) = %s", got)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ got, want string }{
+		{RegisterCommand("hubctl", "gstt"), "hubctl trust register --code gstt"},
+		{DeregisterCommand("hubctl", "gstt", false), "hubctl trust deregister --code gstt"},
+		{DeregisterCommand("/opt/flip/hubctl", "kch", true), "/opt/flip/hubctl trust deregister --code kch --force"},
+	}
+	for _, tc := range cases {
+		if tc.got != tc.want {
+			t.Errorf("got %q; want %q", tc.got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,530 @@
+package uideploy
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5" // S3's ETag of a single-part upload is the MD5 of the content: compared, never trusted
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// S3API is what the sync needs from S3; *s3.Client satisfies it.
+type S3API interface {
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error)
+}
+
+// CloudFrontAPI is what the invalidation needs from CloudFront; *cloudfront.Client satisfies it.
+type CloudFrontAPI interface {
+	CreateInvalidation(ctx context.Context, in *cloudfront.CreateInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.CreateInvalidationOutput, error)
+	cloudfront.GetInvalidationAPIClient
+}
+
+var (
+	_ S3API         = (*s3.Client)(nil)
+	_ CloudFrontAPI = (*cloudfront.Client)(nil)
+)
+
+// Errors a caller can branch on; match them with errors.Is.
+var (
+	// ErrRefused: the deploy was refused before anything was changed (a bad dist directory, or a
+	// prefix that would reach outside the UI).
+	ErrRefused = errors.New("ui deploy refused")
+	// ErrPartial: objects were uploaded but the deploy did not finish (deletions or invalidation failed).
+	ErrPartial = errors.New("ui deploy incomplete")
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultConcurrency         = 8
+	DefaultInvalidationTimeout = 15 * time.Minute
+	DefaultInvalidationPoll    = 20 * time.Second
+	// deleteBatch is DeleteObjects' limit.
+	deleteBatch = 1000
+)
+
+// DefaultKeep are prefixes, under the UI prefix, that the sync never deletes: the Ark+ demo SPA is
+// published to the same bucket by its own deploy.
+var DefaultKeep = []string{"ark_demo/"}
+
+// Options describe one UI deploy.
+type Options struct {
+	// Dir is the built UI (flip-ui's dist): it must hold index.html.
+	Dir string
+	// Bucket is the UI bucket (stack output uiBucketName).
+	Bucket string
+	// Prefix is the key prefix the UI lives under: "" for the bucket root, else ending in "/".
+	Prefix string
+	// Keep are prefixes under Prefix never deleted nor overwritten; nil means DefaultKeep.
+	Keep []string
+	// DistributionID is the CloudFront distribution to invalidate (stack output distributionId).
+	DistributionID string
+	// Runtime is rendered to js/window.js, replacing any window.js the build has.
+	Runtime Runtime
+	// DryRun computes and returns the plan without writing, deleting or invalidating anything.
+	DryRun bool
+	// Concurrency bounds parallel S3 calls (default DefaultConcurrency).
+	Concurrency int
+	// InvalidationTimeout bounds the wait for the invalidation (default DefaultInvalidationTimeout).
+	InvalidationTimeout time.Duration
+	// InvalidationPoll is the first delay between invalidation status calls (default 20s).
+	InvalidationPoll time.Duration
+	// Log receives one line per change; nil discards them.
+	Log io.Writer
+}
+
+// Result says what a deploy did (or, with DryRun, would do). Keys are full object keys.
+type Result struct {
+	Uploaded  []string
+	Unchanged []string
+	Deleted   []string
+	// Kept are objects the build does not have that were left alone because they are under Keep.
+	Kept []string
+	// InvalidationID is the completed CloudFront invalidation; empty for a dry run.
+	InvalidationID string
+}
+
+// file is one object to publish.
+type file struct {
+	key          string // full key, prefix included
+	rel          string // key relative to the prefix
+	path         string // local path; empty for generated content
+	body         []byte // generated content (window.js)
+	size         int64
+	md5          string // hex
+	contentType  string
+	cacheControl string
+}
+
+// Deploy publishes o.Dir to the bucket and invalidates the distribution. Entry points (index.html,
+// js/window.js) are uploaded after every other file and stale objects deleted only after that, so a
+// browser never gets an index.html naming an asset that is not there yet.
+func Deploy(ctx context.Context, s3c S3API, cf CloudFrontAPI, o Options) (Result, error) {
+	if err := o.validate(); err != nil {
+		return Result{}, err
+	}
+	files, err := o.scan()
+	if err != nil {
+		return Result{}, err
+	}
+	remote, err := list(ctx, s3c, o.Bucket, o.Prefix)
+	if err != nil {
+		return Result{}, err
+	}
+
+	var res Result
+	var changed []file
+	for _, f := range files {
+		etag, ok := remote[f.key]
+		if ok && etag == f.md5 {
+			same, err := sameHeaders(ctx, s3c, o.Bucket, f)
+			if err != nil {
+				return Result{}, err
+			}
+			if same {
+				res.Unchanged = append(res.Unchanged, f.key)
+				continue
+			}
+		}
+		changed = append(changed, f)
+	}
+	local := make(map[string]bool, len(files))
+	for _, f := range files {
+		local[f.key] = true
+	}
+	var stale []string
+	for key := range remote {
+		switch {
+		case local[key]:
+		case o.kept(key):
+			res.Kept = append(res.Kept, key)
+		default:
+			stale = append(stale, key)
+		}
+	}
+	sort.Strings(stale)
+	sort.Strings(res.Kept)
+	sort.Strings(res.Unchanged)
+
+	// Assets first, entry points last.
+	var assets, entries []file
+	for _, f := range changed {
+		if f.rel == IndexKey || f.rel == WindowJSKey {
+			entries = append(entries, f)
+		} else {
+			assets = append(assets, f)
+		}
+	}
+	if o.DryRun {
+		for _, f := range append(assets, entries...) {
+			res.Uploaded = append(res.Uploaded, f.key)
+			o.logf("would upload %s (%s; %s)", f.key, f.contentType, f.cacheControl)
+		}
+		for _, k := range stale {
+			o.logf("would delete %s", k)
+		}
+		res.Deleted = stale
+		return res, nil
+	}
+	for _, batch := range [][]file{assets, entries} {
+		done, err := o.upload(ctx, s3c, batch)
+		res.Uploaded = append(res.Uploaded, done...)
+		if err != nil {
+			return res, err
+		}
+	}
+	deleted, err := o.remove(ctx, s3c, stale)
+	res.Deleted = deleted
+	if err != nil {
+		return res, fmt.Errorf("%w: %w", ErrPartial, err)
+	}
+	id, err := invalidate(ctx, cf, o)
+	res.InvalidationID = id
+	if err != nil {
+		return res, fmt.Errorf("%w: %w", ErrPartial, err)
+	}
+	return res, nil
+}
+
+func (o *Options) validate() error {
+	switch {
+	case o.Bucket == "":
+		return fmt.Errorf("%w: no bucket; want the stack output uiBucketName", ErrRefused)
+	case o.DistributionID == "":
+		return fmt.Errorf("%w: no CloudFront distribution; want the stack output distributionId", ErrRefused)
+	case o.Prefix != "" && (!strings.HasSuffix(o.Prefix, "/") || strings.HasPrefix(o.Prefix, "/") || strings.Contains(o.Prefix, "..")):
+		return fmt.Errorf("%w: prefix %q must be empty or a relative key prefix ending in /", ErrRefused, o.Prefix)
+	}
+	if o.Keep == nil {
+		o.Keep = DefaultKeep
+	}
+	for _, k := range o.Keep {
+		if k == "" || strings.HasPrefix(k, "/") {
+			return fmt.Errorf("%w: kept prefix %q must be a non-empty relative key prefix", ErrRefused, k)
+		}
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.InvalidationTimeout <= 0 {
+		o.InvalidationTimeout = DefaultInvalidationTimeout
+	}
+	if o.InvalidationPoll <= 0 {
+		o.InvalidationPoll = DefaultInvalidationPoll
+	}
+	return o.Runtime.Validate()
+}
+
+// kept reports whether key is under one of the kept prefixes.
+func (o *Options) kept(key string) bool {
+	rel := strings.TrimPrefix(key, o.Prefix)
+	for _, k := range o.Keep {
+		if strings.HasPrefix(rel, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// scan reads the dist directory and the generated window.js into the files to publish.
+func (o *Options) scan() ([]file, error) {
+	info, err := os.Stat(o.Dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: dist directory %s does not exist; build the UI first (npm run build:deploy)", ErrRefused, o.Dir)
+	case err != nil:
+		return nil, fmt.Errorf("%w: dist directory %s: %w", ErrRefused, o.Dir, err)
+	case !info.IsDir():
+		return nil, fmt.Errorf("%w: %s is not a directory", ErrRefused, o.Dir)
+	}
+	var files []file
+	err = filepath.WalkDir(o.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			// Symlinks and devices are not part of a build; following a link could publish
+			// anything on this machine.
+			o.logf("skipping %s: not a regular file", p)
+			return nil
+		}
+		rel, err := filepath.Rel(o.Dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == WindowJSKey {
+			return nil // replaced by the rendered one
+		}
+		sum, size, err := md5File(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, o.newFile(rel, p, nil, sum, size))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read dist directory %s: %w", o.Dir, err)
+	}
+	hasIndex := false
+	for _, f := range files {
+		if f.rel == IndexKey {
+			hasIndex = true
+		}
+		if o.kept(f.key) {
+			return nil, fmt.Errorf("%w: the build has %s, under the kept prefix %v; another deploy owns it", ErrRefused, f.rel, o.Keep)
+		}
+	}
+	switch {
+	case len(files) == 0:
+		return nil, fmt.Errorf("%w: dist directory %s is empty; publishing it would delete the whole UI", ErrRefused, o.Dir)
+	case !hasIndex:
+		return nil, fmt.Errorf("%w: dist directory %s has no index.html; is it the UI build?", ErrRefused, o.Dir)
+	}
+	js, err := o.Runtime.WindowJS()
+	if err != nil {
+		return nil, err
+	}
+	sum := md5.Sum(js)
+	files = append(files, o.newFile(WindowJSKey, "", js, hex.EncodeToString(sum[:]), int64(len(js))))
+	sort.Slice(files, func(i, j int) bool { return files[i].key < files[j].key })
+	return files, nil
+}
+
+func (o *Options) newFile(rel, path string, body []byte, md5hex string, size int64) file {
+	return file{
+		key: o.Prefix + rel, rel: rel, path: path, body: body, size: size, md5: md5hex,
+		contentType: ContentType(rel), cacheControl: CacheControl(rel),
+	}
+}
+
+func md5File(p string) (string, int64, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := md5.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// list returns key → MD5 (from the ETag; "" for multipart or encrypted objects whose ETag is not
+// one) of every object under prefix.
+func list(ctx context.Context, c S3API, bucket, prefix string) (map[string]string, error) {
+	out := map[string]string{}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket)}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	p := s3.NewListObjectsV2Paginator(c, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+		}
+		for _, obj := range page.Contents {
+			key := aws.ToString(obj.Key)
+			if !strings.HasPrefix(key, prefix) {
+				continue
+			}
+			out[key] = etagMD5(aws.ToString(obj.ETag))
+		}
+	}
+	return out, nil
+}
+
+// etagMD5 returns the MD5 an ETag stands for, or "" when it is not a plain MD5 (multipart uploads
+// end in -N). Under SSE-KMS the ETag is not the MD5 either; it then never matches, and the object is
+// uploaded again, which is correct, only slower.
+func etagMD5(etag string) string {
+	e := strings.Trim(etag, `"`)
+	if len(e) != 32 || strings.Contains(e, "-") {
+		return ""
+	}
+	return strings.ToLower(e)
+}
+
+// sameHeaders reports whether the object's Content-Type and Cache-Control are the ones f wants, so
+// a changed policy is applied even to unchanged content.
+func sameHeaders(ctx context.Context, c S3API, bucket string, f file) (bool, error) {
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(f.key)})
+	if err != nil {
+		return false, fmt.Errorf("head s3://%s/%s: %w", bucket, f.key, err)
+	}
+	return aws.ToString(head.ContentType) == f.contentType && aws.ToString(head.CacheControl) == f.cacheControl, nil
+}
+
+// upload puts files concurrently and returns the keys it put.
+func (o *Options) upload(ctx context.Context, c S3API, files []file) ([]string, error) {
+	var (
+		mu   sync.Mutex
+		done []string
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, o.Concurrency)
+	)
+	for _, f := range files {
+		if !strings.HasPrefix(f.key, o.Prefix) || o.kept(f.key) {
+			return nil, fmt.Errorf("%w: refusing to write %s outside the UI prefix %q", ErrRefused, f.key, o.Prefix)
+		}
+	}
+	for _, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			err := put(ctx, c, o.Bucket, f)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			done = append(done, f.key)
+			o.logf("uploaded %s (%s; %s)", f.key, f.contentType, f.cacheControl)
+		}()
+	}
+	wg.Wait()
+	sort.Strings(done)
+	return done, errors.Join(errs...)
+}
+
+func put(ctx context.Context, c S3API, bucket string, f file) error {
+	body := f.body
+	if body == nil {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", f.path, err)
+		}
+		body = b
+	}
+	raw, _ := hex.DecodeString(f.md5) // f.md5 is hex we encoded
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(bucket),
+		Key:           aws.String(f.key),
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
+		ContentType:   aws.String(f.contentType),
+		CacheControl:  aws.String(f.cacheControl),
+		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(raw)),
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", bucket, f.key, err)
+	}
+	return nil
+}
+
+// remove deletes keys in batches, refusing any key outside the prefix or under a kept prefix.
+func (o *Options) remove(ctx context.Context, c S3API, keys []string) ([]string, error) {
+	var deleted []string
+	for _, k := range keys {
+		if !strings.HasPrefix(k, o.Prefix) || o.kept(k) {
+			return nil, fmt.Errorf("%w: refusing to delete %s outside the UI prefix %q", ErrRefused, k, o.Prefix)
+		}
+	}
+	for start := 0; start < len(keys); start += deleteBatch {
+		batch := keys[start:min(start+deleteBatch, len(keys))]
+		ids := make([]s3types.ObjectIdentifier, 0, len(batch))
+		for _, k := range batch {
+			ids = append(ids, s3types.ObjectIdentifier{Key: aws.String(k)})
+		}
+		out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+			Bucket: aws.String(o.Bucket),
+			Delete: &s3types.Delete{Objects: ids, Quiet: aws.Bool(true)},
+		})
+		if err != nil {
+			return deleted, fmt.Errorf("delete %d objects from s3://%s: %w", len(batch), o.Bucket, err)
+		}
+		failed := map[string]bool{}
+		var errs []error
+		for _, e := range out.Errors {
+			failed[aws.ToString(e.Key)] = true
+			errs = append(errs, fmt.Errorf("delete s3://%s/%s: %s %s", o.Bucket, aws.ToString(e.Key), aws.ToString(e.Code), aws.ToString(e.Message)))
+		}
+		for _, k := range batch {
+			if !failed[k] {
+				deleted = append(deleted, k)
+				o.logf("deleted %s", k)
+			}
+		}
+		if len(errs) > 0 {
+			return deleted, errors.Join(errs...)
+		}
+	}
+	return deleted, nil
+}
+
+// invalidate invalidates /* and waits until CloudFront reports the invalidation Completed.
+func invalidate(ctx context.Context, cf CloudFrontAPI, o Options) (string, error) {
+	out, err := cf.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
+		DistributionId: aws.String(o.DistributionID),
+		InvalidationBatch: &cftypes.InvalidationBatch{
+			CallerReference: aws.String(fmt.Sprintf("hubctl-deploy-ui-%d", time.Now().UnixNano())),
+			Paths:           &cftypes.Paths{Quantity: aws.Int32(1), Items: []string{"/*"}},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("invalidate distribution %s: %w", o.DistributionID, err)
+	}
+	if out.Invalidation == nil || out.Invalidation.Id == nil {
+		return "", fmt.Errorf("invalidate distribution %s: no invalidation id in the answer", o.DistributionID)
+	}
+	id := aws.ToString(out.Invalidation.Id)
+	o.logf("invalidation %s of /* on %s created; waiting for it to complete", id, o.DistributionID)
+	w := cloudfront.NewInvalidationCompletedWaiter(cf, func(wo *cloudfront.InvalidationCompletedWaiterOptions) {
+		wo.MinDelay = o.InvalidationPoll
+		wo.MaxDelay = max(o.InvalidationPoll, time.Minute)
+		wo.Retryable = invalidationPending
+	})
+	err = w.Wait(ctx, &cloudfront.GetInvalidationInput{DistributionId: aws.String(o.DistributionID), Id: aws.String(id)}, o.InvalidationTimeout)
+	if err != nil {
+		return id, fmt.Errorf("invalidation %s on %s did not complete within %s (the files are published; "+
+			"browsers may see the old UI until it does): %w", id, o.DistributionID, o.InvalidationTimeout, err)
+	}
+	o.logf("invalidation %s completed", id)
+	return id, nil
+}
+
+// invalidationPending is the waiter's test: done once the status reads Completed, in any letter
+// case (CloudFront writes "Completed"; moto_server writes "COMPLETED"), and stopped by any error.
+func invalidationPending(_ context.Context, _ *cloudfront.GetInvalidationInput, out *cloudfront.GetInvalidationOutput, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	if out.Invalidation != nil && strings.EqualFold(aws.ToString(out.Invalidation.Status), "Completed") {
+		return false, nil
+	}
+	return true, nil
+}
+
+func (o *Options) logf(format string, args ...any) {
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, format+"\n", args...)
+	}
+}
