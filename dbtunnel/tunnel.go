@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/londonaicentre/flip-hub/internal/ssmsession"
 )
 
 // DocumentName is the Session Manager document that forwards a local port, through the target
@@ -27,8 +28,6 @@ const DocumentName = "AWS-StartPortForwardingSessionToRemoteHost"
 const (
 	DefaultAWSCLI       = "aws"
 	DefaultReadyTimeout = 90 * time.Second
-	// stopGrace is how long the session gets to exit on SIGTERM before it is killed.
-	stopGrace = 5 * time.Second
 	// startAttempts bounds retries when the free port picked was taken before the plugin bound it.
 	startAttempts = 3
 )
@@ -96,10 +95,7 @@ type Tunnel struct {
 	// SessionID is the Session Manager session, once the CLI has reported it.
 	SessionID string
 
-	cmd       *exec.Cmd
-	out       *sessionOutput
-	exited    chan struct{}
-	waitErr   error
+	proc      *ssmsession.Process
 	term      SessionTerminator
 	region    string
 	closeOnce sync.Once
@@ -155,51 +151,35 @@ func Args(o TunnelOptions, localPort int) []string {
 }
 
 func start(ctx context.Context, o TunnelOptions, port int) (*Tunnel, error) {
-	out := newSessionOutput(o.Log)
-	cmd := exec.Command(o.AWSCLI, Args(o, port)...)
-	cmd.Env = filterEnv(os.Environ(), o.DropEnv)
-	// The session's chatter ("Starting session…", "Waiting for connections…") must not reach
-	// hubctl's stdout, which carries only the command's result.
-	cmd.Stdout, cmd.Stderr = out, out
-	// Bound the wait for output pipes after the CLI exits: the plugin it started may linger.
-	cmd.WaitDelay = 2 * time.Second
-	newProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+	proc, err := ssmsession.Start(ssmsession.Command{
+		CLI:  o.AWSCLI,
+		Args: Args(o, port),
+		Env:  filterEnv(os.Environ(), o.DropEnv),
+		Log:  o.Log,
+	})
+	if err != nil {
+		if ssmsession.NotFound(err) {
 			return nil, fmt.Errorf("ssm tunnel: %w: %q: install the AWS CLI and the session-manager-plugin, or connect with --dsn", ErrNoCLI, o.AWSCLI)
 		}
 		return nil, fmt.Errorf("ssm tunnel: start %s: %w", o.AWSCLI, err)
 	}
-	t := &Tunnel{LocalPort: port, cmd: cmd, out: out, exited: make(chan struct{}), term: o.Terminator, region: o.Region}
-	go func() {
-		t.waitErr = cmd.Wait()
-		close(t.exited)
-	}()
-	// Whatever happens to the caller (Ctrl+C cancels the context), the session dies with it.
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = t.Close()
-		case <-t.exited:
-		}
-	}()
+	t := &Tunnel{LocalPort: port, proc: proc, term: o.Terminator, region: o.Region}
+	proc.AfterCancel(ctx, func() { _ = t.Close() })
 
-	timer := time.NewTimer(o.ReadyTimeout)
-	defer timer.Stop()
-	select {
-	case <-out.ready:
-		t.SessionID = out.sessionID()
+	switch err := proc.WaitReady(ctx, o.ReadyTimeout); {
+	case err == nil:
+		t.SessionID = proc.SessionID()
 		return t, nil
-	case <-t.exited:
+	case errors.Is(err, ssmsession.ErrExited):
 		return nil, fmt.Errorf("ssm tunnel to %s via %s: %w before opening port %d (%w): %s",
-			o.RemoteHost, o.InstanceID, ErrSessionExited, port, t.waitErr, out.tail())
-	case <-timer.C:
+			o.RemoteHost, o.InstanceID, ErrSessionExited, port, proc.WaitErr(), proc.Tail())
+	case errors.Is(err, ssmsession.ErrNotReady):
 		_ = t.Close()
 		return nil, fmt.Errorf("ssm tunnel to %s via %s: %w within %s: %s",
-			o.RemoteHost, o.InstanceID, ErrNotReady, o.ReadyTimeout, out.tail())
-	case <-ctx.Done():
+			o.RemoteHost, o.InstanceID, ErrNotReady, o.ReadyTimeout, proc.Tail())
+	default:
 		_ = t.Close()
-		return nil, fmt.Errorf("ssm tunnel: %w", ctx.Err())
+		return nil, fmt.Errorf("ssm tunnel: %w", err)
 	}
 }
 
@@ -208,20 +188,8 @@ func start(ctx context.Context, o TunnelOptions, port int) (*Tunnel, error) {
 // than once and from several goroutines.
 func (t *Tunnel) Close() error {
 	t.closeOnce.Do(func() {
-		select {
-		case <-t.exited:
-		default:
-			signalGroup(t.cmd, false)
-			select {
-			case <-t.exited:
-			case <-time.After(stopGrace):
-				signalGroup(t.cmd, true)
-				<-t.exited
-			}
-		}
-		// The CLI may have exited on its own and left the plugin behind in the group.
-		signalGroup(t.cmd, true)
-		if id := t.out.sessionID(); t.term != nil && id != "" {
+		t.proc.Stop()
+		if id := t.proc.SessionID(); t.term != nil && id != "" {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if _, err := t.term.TerminateSession(ctx, &ssm.TerminateSessionInput{SessionId: aws.String(id)},
@@ -234,7 +202,7 @@ func (t *Tunnel) Close() error {
 }
 
 // Done is closed once the session process has exited.
-func (t *Tunnel) Done() <-chan struct{} { return t.exited }
+func (t *Tunnel) Done() <-chan struct{} { return t.proc.Done() }
 
 // freePort asks the kernel for a port free on 127.0.0.1, for the plugin to bind.
 func freePort() (int, error) {
@@ -266,83 +234,4 @@ func filterEnv(env, drop []string) []string {
 		}
 	}
 	return out
-}
-
-// readyRE matches what session-manager-plugin prints once its listener is bound.
-var (
-	readyRE   = regexp.MustCompile(`(?i)^(port \d+ opened for session|waiting for connections)`)
-	sessionRE = regexp.MustCompile(`SessionId: ([A-Za-z0-9._@-]+?)\.?$`)
-)
-
-// sessionOutput collects the session's stdout and stderr: the last lines for error messages, the
-// session id, and the readiness line.
-type sessionOutput struct {
-	mu      sync.Mutex
-	partial []byte
-	lines   []string
-	id      string
-	ready   chan struct{}
-	isReady bool
-	log     io.Writer
-}
-
-const tailLines = 20
-
-func newSessionOutput(log io.Writer) *sessionOutput {
-	return &sessionOutput{ready: make(chan struct{}), log: log}
-}
-
-func (s *sessionOutput) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.log != nil {
-		_, _ = s.log.Write(p)
-	}
-	s.partial = append(s.partial, p...)
-	for {
-		i := strings.IndexByte(string(s.partial), '\n')
-		if i < 0 {
-			break
-		}
-		s.line(strings.TrimSpace(string(s.partial[:i])))
-		s.partial = s.partial[i+1:]
-	}
-	return len(p), nil
-}
-
-func (s *sessionOutput) line(l string) {
-	if l == "" {
-		return
-	}
-	if m := sessionRE.FindStringSubmatch(l); m != nil && s.id == "" {
-		s.id = m[1]
-	}
-	if !s.isReady && readyRE.MatchString(l) {
-		s.isReady = true
-		close(s.ready)
-	}
-	s.lines = append(s.lines, l)
-	if len(s.lines) > tailLines {
-		s.lines = s.lines[len(s.lines)-tailLines:]
-	}
-}
-
-func (s *sessionOutput) sessionID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.id
-}
-
-// tail is the last lines of output, for an error message.
-func (s *sessionOutput) tail() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	lines := s.lines
-	if p := strings.TrimSpace(string(s.partial)); p != "" {
-		lines = append(lines[:len(lines):len(lines)], p)
-	}
-	if len(lines) == 0 {
-		return "no output"
-	}
-	return strings.Join(lines, " | ")
 }

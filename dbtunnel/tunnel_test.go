@@ -15,8 +15,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/londonaicentre/flip-hub/internal/ssmsession"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
 )
+
+// stopGrace is how long Close lets the session exit on SIGTERM; it lives with the subprocess
+// handling in ssmsession.
+const stopGrace = ssmsession.StopGrace
 
 func tunnelOptions(cli string) TunnelOptions {
 	return TunnelOptions{

@@ -123,7 +123,7 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 
 // envValueRE is what a single-quoted env file value may hold: anything but a single quote or a
 // control character (a newline would end the value).
-var envValueRE = regexp.MustCompile("^[^\\x00-\\x1f\\x7f']*$")
+var envValueRE = regexp.MustCompile(`^[^\x00-\x1f\x7f']*$`)
 
 // renderEnv renders one env file: a header, then KEY='value' lines in key order. Single quotes
 // make compose take each value literally (no ${} interpolation, no escapes), so JSON values such

@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,7 +87,8 @@ func runScript(t *testing.T, b deploy.Bundle, env ...string) runResult {
 	err := cmd.Run()
 	res := runResult{base: root, root: root + deploy.Dir, stdout: stdout.String(), stderr: stderr.String()}
 	if err != nil {
-		ee, ok := err.(*exec.ExitError)
+		var ee *exec.ExitError
+		ok := errors.As(err, &ee)
 		if !ok {
 			t.Fatalf("run script: %v", err)
 		}

@@ -154,7 +154,7 @@ func (b *builder) aliasRecords(dist *cloudfront.Distribution, nlb *lb.LoadBalanc
 			EvaluateTargetHealth: pulumi.Bool(true),
 		}},
 	}, b.parent); err != nil {
-		return fmt.Errorf("A record for %s: %w", FLHost(b.args.Domain), err)
+		return fmt.Errorf("fl alias record for %s: %w", FLHost(b.args.Domain), err)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func rewriteCode(extensions []string) (string, error) {
 	slices.Sort(exts)
 	var set strings.Builder
 	for i, e := range exts {
-		if e == "" || strings.ContainsFunc(e, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') }) {
+		if e == "" || strings.ContainsFunc(e, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') }) {
 			return "", fmt.Errorf("rewrite function: asset extension %q is not lower-case letters and digits", e)
 		}
 		if i > 0 {

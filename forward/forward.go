@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/ssmsession"
 )
 
 // Session Manager documents.
@@ -28,8 +27,6 @@ const (
 const (
 	DefaultAWSCLI       = "aws"
 	DefaultReadyTimeout = 90 * time.Second
-	stopGrace           = 5 * time.Second
-	tailLines           = 20
 )
 
 // Errors; match them with errors.Is.
@@ -135,11 +132,7 @@ type Session struct {
 	// SessionID is the Session Manager session id, once the CLI has printed it.
 	SessionID string
 
-	cmd       *exec.Cmd
-	out       *output
-	exited    chan struct{}
-	waitErr   error
-	closeOnce sync.Once
+	proc *ssmsession.Process
 }
 
 // Addr is 127.0.0.1:<local port>.
@@ -154,13 +147,13 @@ func (s *Session) URL() string {
 }
 
 // Done is closed once the session process has exited.
-func (s *Session) Done() <-chan struct{} { return s.exited }
+func (s *Session) Done() <-chan struct{} { return s.proc.Done() }
 
 // Err is why the session process ended; valid once Done is closed.
 func (s *Session) Err() error {
 	select {
-	case <-s.exited:
-		return fmt.Errorf("%w: %s (%w): %s", ErrSessionExited, s.Target.Name, exitErr(s.waitErr), s.out.tail())
+	case <-s.proc.Done():
+		return fmt.Errorf("%w: %s (%w): %s", ErrSessionExited, s.Target.Name, exitErr(s.proc.WaitErr()), s.proc.Tail())
 	default:
 		return nil
 	}
@@ -185,45 +178,28 @@ func Start(ctx context.Context, o Options, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := newOutput(o.Log)
-	cmd := exec.Command(o.AWSCLI, Args(o, t, port)...)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Stdin = nil
-	cmd.WaitDelay = 2 * time.Second // the plugin may outlive the CLI holding the pipes
-	newProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+	proc, err := ssmsession.Start(ssmsession.Command{CLI: o.AWSCLI, Args: Args(o, t, port), Log: o.Log})
+	if err != nil {
+		if ssmsession.NotFound(err) {
 			return nil, fmt.Errorf("forward %s: %w: %q: install the AWS CLI v2 and the session-manager-plugin", t.Name, ErrNoCLI, o.AWSCLI)
 		}
 		return nil, fmt.Errorf("forward %s: start %s: %w", t.Name, o.AWSCLI, err)
 	}
-	s := &Session{Target: t, LocalPort: port, cmd: cmd, out: out, exited: make(chan struct{})}
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
-	go func() {
-		select {
-		case <-ctx.Done():
-			s.Close()
-		case <-s.exited:
-		}
-	}()
-	timer := time.NewTimer(o.ReadyTimeout)
-	defer timer.Stop()
-	select {
-	case <-out.ready:
-		s.SessionID = out.sessionID()
+	s := &Session{Target: t, LocalPort: port, proc: proc}
+	proc.AfterCancel(ctx, s.Close)
+	switch err := proc.WaitReady(ctx, o.ReadyTimeout); {
+	case err == nil:
+		s.SessionID = proc.SessionID()
 		return s, nil
-	case <-s.exited:
+	case errors.Is(err, ssmsession.ErrExited):
 		s.Close() // the plugin may be left in the group
-		return nil, fmt.Errorf("forward %s: %w before opening port %d (%w): %s", t.Name, ErrSessionExited, port, exitErr(s.waitErr), out.tail())
-	case <-timer.C:
+		return nil, fmt.Errorf("forward %s: %w before opening port %d (%w): %s", t.Name, ErrSessionExited, port, exitErr(proc.WaitErr()), proc.Tail())
+	case errors.Is(err, ssmsession.ErrNotReady):
 		s.Close()
-		return nil, fmt.Errorf("forward %s: %w within %s: %s", t.Name, ErrNotReady, o.ReadyTimeout, out.tail())
-	case <-ctx.Done():
+		return nil, fmt.Errorf("forward %s: %w within %s: %s", t.Name, ErrNotReady, o.ReadyTimeout, proc.Tail())
+	default:
 		s.Close()
-		return nil, fmt.Errorf("forward %s: %w", t.Name, ctx.Err())
+		return nil, fmt.Errorf("forward %s: %w", t.Name, err)
 	}
 }
 
@@ -248,23 +224,7 @@ func localPort(t Target) (int, error) {
 // Close ends the session: SIGTERM to its process group (the CLI and its plugin), SIGKILL after a
 // grace period. It is safe to call more than once and from several goroutines, and returns once the
 // process has been reaped.
-func (s *Session) Close() {
-	s.closeOnce.Do(func() {
-		select {
-		case <-s.exited:
-		default:
-			signalGroup(s.cmd, false)
-			select {
-			case <-s.exited:
-			case <-time.After(stopGrace):
-				signalGroup(s.cmd, true)
-				<-s.exited
-			}
-		}
-		// The CLI may have gone and left the plugin behind in the group.
-		signalGroup(s.cmd, true)
-	})
-}
+func (s *Session) Close() { s.proc.Stop() }
 
 // Run opens every target, writes one line per forward to w (name, local URL, note), and keeps them
 // open until ctx ends (Ctrl+C), when it closes them all and returns nil. If a session ends by itself
@@ -315,77 +275,4 @@ func Run(ctx context.Context, o Options, targets []Target, w io.Writer) error {
 		}
 		return s.Err()
 	}
-}
-
-// readyRE matches what session-manager-plugin prints once its listener is bound.
-var (
-	readyRE   = regexp.MustCompile(`(?i)^(port \d+ opened for session|waiting for connections)`)
-	sessionRE = regexp.MustCompile(`SessionId: ([A-Za-z0-9._@-]+?)\.?$`)
-)
-
-// output collects a session's output: the last lines for errors, the session id, the ready line.
-type output struct {
-	mu      sync.Mutex
-	partial []byte
-	lines   []string
-	id      string
-	ready   chan struct{}
-	isReady bool
-	log     io.Writer
-}
-
-func newOutput(log io.Writer) *output { return &output{ready: make(chan struct{}), log: log} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.log != nil {
-		_, _ = o.log.Write(p)
-	}
-	o.partial = append(o.partial, p...)
-	for {
-		i := strings.IndexByte(string(o.partial), '\n')
-		if i < 0 {
-			break
-		}
-		o.line(strings.TrimSpace(string(o.partial[:i])))
-		o.partial = o.partial[i+1:]
-	}
-	return len(p), nil
-}
-
-func (o *output) line(l string) {
-	if l == "" {
-		return
-	}
-	if m := sessionRE.FindStringSubmatch(l); m != nil && o.id == "" {
-		o.id = m[1]
-	}
-	if !o.isReady && readyRE.MatchString(l) {
-		o.isReady = true
-		close(o.ready)
-	}
-	o.lines = append(o.lines, l)
-	if len(o.lines) > tailLines {
-		o.lines = o.lines[len(o.lines)-tailLines:]
-	}
-}
-
-func (o *output) sessionID() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.id
-}
-
-func (o *output) tail() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	lines := o.lines
-	if p := strings.TrimSpace(string(o.partial)); p != "" {
-		lines = append(lines[:len(lines):len(lines)], p)
-	}
-	if len(lines) == 0 {
-		return "no output"
-	}
-	return strings.Join(lines, " | ")
 }

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package dbtunnel
+package ssmsession
 
 import "syscall"
 

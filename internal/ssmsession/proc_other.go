@@ -1,10 +1,10 @@
 //go:build !unix
 
-package forward
+package ssmsession
 
 import "os/exec"
 
-// newProcessGroup has no equivalent here; Close stops the CLI process only.
+// newProcessGroup has no equivalent here; Stop ends the CLI process only.
 func newProcessGroup(*exec.Cmd) {}
 
 // signalGroup stops the CLI process.

@@ -1,15 +1,15 @@
 //go:build unix
 
-package dbtunnel
+package ssmsession
 
 import (
 	"os/exec"
 	"syscall"
 )
 
-// newProcessGroup starts the session in a process group of its own, so Close can stop the CLI and
-// the session-manager-plugin it spawns together, and so a Ctrl+C on the terminal reaches hubctl
-// (which then closes the session cleanly) rather than killing the plugin mid-stream.
+// newProcessGroup starts the session in a process group of its own, so Stop ends the CLI and the
+// session-manager-plugin it spawns together, and so a Ctrl+C on the terminal reaches hubctl (which
+// then closes its sessions cleanly) rather than killing the plugin mid-stream.
 func newProcessGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
