@@ -3,14 +3,8 @@ package ssmrun_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -18,10 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/ssmrun"
@@ -43,7 +35,7 @@ import (
 
 // motoEnv holds clients for one moto_server.
 type motoEnv struct {
-	ami string
+	url string
 	ec2 *ec2.Client
 	// raw talks to moto directly.
 	raw *ssm.Client
@@ -55,113 +47,15 @@ func newMotoEnv(t *testing.T) *motoEnv {
 	t.Helper()
 	srv := testmoto.Check(t, moto, motoErr)
 	cfg := srv.AWSConfig()
-	e := &motoEnv{ec2: ec2.NewFromConfig(cfg), raw: ssm.NewFromConfig(cfg)}
-	e.ssm = ssm.NewFromConfig(testmoto.AWSConfig(newInstanceInfoProxy(t, srv.URL, e.ec2)))
+	e := &motoEnv{url: srv.URL, ec2: ec2.NewFromConfig(cfg), raw: ssm.NewFromConfig(cfg)}
+	e.ssm = ssm.NewFromConfig(testmoto.AWSConfig(testmoto.SSMProxy(t, srv.URL)))
 	return e
-}
-
-// newInstanceInfoProxy starts, on 127.0.0.1, the proxy described above and returns its URL.
-func newInstanceInfoProxy(t *testing.T, motoURL string, ec2c *ec2.Client) string {
-	t.Helper()
-	target, err := url.Parse(motoURL)
-	if err != nil {
-		t.Fatalf("parse moto url: %v", err)
-	}
-	forward := httputil.NewSingleHostReverseProxy(target)
-	forward.Transport = &http.Transport{Proxy: nil}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") != "AmazonSSM.DescribeInstanceInformation" {
-			forward.ServeHTTP(w, r)
-			return
-		}
-		var in struct {
-			Filters []struct {
-				Key    string
-				Values []string
-			}
-		}
-		body, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(body, &in); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		var ids []string
-		for _, f := range in.Filters {
-			if f.Key == "InstanceIds" {
-				ids = append(ids, f.Values...)
-			}
-		}
-		list := []map[string]any{}
-		if len(ids) > 0 {
-			out, err := ec2c.DescribeInstances(r.Context(), &ec2.DescribeInstancesInput{InstanceIds: ids})
-			var apiErr smithy.APIError
-			switch {
-			case errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidInstanceID.NotFound":
-			case err != nil:
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			default:
-				for _, res := range out.Reservations {
-					for _, inst := range res.Instances {
-						if status := pingFor(inst.State); status != "" {
-							list = append(list, map[string]any{
-								"InstanceId": aws.ToString(inst.InstanceId), "PingStatus": status,
-								"PlatformType": "Linux", "ResourceType": "EC2Instance",
-							})
-						}
-					}
-				}
-			}
-		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		_ = json.NewEncoder(w).Encode(map[string]any{"InstanceInformationList": list})
-	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen on loopback: %v", err)
-	}
-	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: handler}}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-// pingFor is the PingStatus SSM would report for an instance in state s, "" for not listed.
-func pingFor(s *ec2types.InstanceState) string {
-	if s == nil {
-		return ""
-	}
-	switch s.Name {
-	case ec2types.InstanceStateNameRunning:
-		return "Online"
-	case ec2types.InstanceStateNameStopping, ec2types.InstanceStateNameStopped:
-		return "ConnectionLost"
-	default:
-		return ""
-	}
 }
 
 // launch starts an EC2 instance in moto and returns its ID.
 func (e *motoEnv) launch(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	if e.ami == "" {
-		images, err := e.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"amazon"}})
-		if err != nil || len(images.Images) == 0 {
-			t.Fatalf("moto DescribeImages: %v, %v", images, err)
-		}
-		e.ami = aws.ToString(images.Images[0].ImageId)
-	}
-	out, err := e.ec2.RunInstances(ctx, &ec2.RunInstancesInput{
-		ImageId:      aws.String(e.ami),
-		InstanceType: ec2types.InstanceTypeT3Micro,
-		MinCount:     aws.Int32(1),
-		MaxCount:     aws.Int32(1),
-	})
-	if err != nil {
-		t.Fatalf("moto RunInstances: %v", err)
-	}
-	return aws.ToString(out.Instances[0].InstanceId)
+	return testmoto.LaunchInstance(t, e.url)
 }
 
 // commandCount is how many commands moto has recorded.
