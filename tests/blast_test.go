@@ -33,19 +33,6 @@ func blHubDeploy(t *testing.T, g *plan.Graph) plan.Resource {
 	return plan.Resource{}
 }
 
-// blSkipIfNLBRulesIndexedGlobally skips a case the network layer cannot pass yet: it
-// names each trust's FL ingress rule by the CIDR's index in the list of every trust's
-// CIDRs (nlb-in-fl-uclh-1 for uclh's first), so inserting or removing a trust before
-// others renames, and so replaces, their rules. The fix is to index within the trust
-// (network.go: fmt.Sprintf("nlb-in-fl-%s-%d", t.Code, j) with j counting that trust's
-// CIDRs); once the names are per trust this skip no longer fires.
-func blSkipIfNLBRulesIndexedGlobally(t *testing.T, g *plan.Graph) {
-	t.Helper()
-	if _, ok := g.Get(compliance.TypeSGIngress, "nlb-in-fl-uclh-1"); ok {
-		t.Skip("KNOWN DEFECT (network): FL ingress rule names use a global CIDR index; see blSkipIfNLBRulesIndexedGlobally")
-	}
-}
-
 func blNewTrust(code string, cidrs ...string) map[string]any {
 	l := make([]any, len(cidrs))
 	for i, c := range cidrs {
@@ -85,14 +72,12 @@ func TestBlastAddTrust(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		// renumbers is set where other trusts' positions change.
-		renumbers bool
-		edit      func([]map[string]any) []map[string]any
+		edit func([]map[string]any) []map[string]any
 	}{
-		{"appended", false, func(ts []map[string]any) []map[string]any {
+		{"appended", func(ts []map[string]any) []map[string]any {
 			return append(ts, blNewTrust("kch", "192.0.2.16/28", "192.0.2.64/28"))
 		}},
-		{"inserted first", true, func(ts []map[string]any) []map[string]any {
+		{"inserted first", func(ts []map[string]any) []map[string]any {
 			return append([]map[string]any{blNewTrust("kch", "192.0.2.16/28")}, ts...)
 		}},
 	}
@@ -101,9 +86,6 @@ func TestBlastAddTrust(t *testing.T) {
 			t.Run(stack+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				before := Plan(t, stack)
-				if tc.renumbers {
-					blSkipIfNLBRulesIndexedGlobally(t, before)
-				}
 				after := MustPlanWith(t, stack, func(tb testing.TB, c plan.StackConfig) { EditTrusts(tb, c, tc.edit) })
 				d := DiffGraphs(before, after, nil)
 				if len(d.Removed) > 0 || len(d.Changed) > 0 {
@@ -129,7 +111,6 @@ func TestBlastAddTrust(t *testing.T) {
 func TestBlastRemoveTrust(t *testing.T) {
 	t.Parallel()
 	before := Plan(t, "prod")
-	blSkipIfNLBRulesIndexedGlobally(t, before)
 	after := MustPlanWith(t, "prod", func(tb testing.TB, c plan.StackConfig) {
 		EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { return ts[1:] })
 	})
