@@ -35,48 +35,6 @@ const (
 	compRegistryToken  = "ghp_computeplantoken0123456789abcdefXYZ"
 )
 
-// compLayer is the compute component of a graph and its resources.
-type compLayer struct {
-	g      *plan.Graph
-	urn    string
-	byType map[string][]plan.Resource
-}
-
-func computeOf(t *testing.T, g *plan.Graph) compLayer {
-	t.Helper()
-	comps := g.ByType(compute.TypeToken)
-	if len(comps) != 1 {
-		t.Fatalf("%d compute components; want 1", len(comps))
-	}
-	l := compLayer{g: g, urn: comps[0].URN, byType: map[string][]plan.Resource{}}
-	for _, r := range g.Resources {
-		if r.Custom && g.Layer(r) == l.urn {
-			l.byType[r.Type] = append(l.byType[r.Type], r)
-		}
-	}
-	return l
-}
-
-func (l compLayer) one(t *testing.T, typ string) plan.Resource {
-	t.Helper()
-	if rs := l.byType[typ]; len(rs) == 1 {
-		return rs[0]
-	}
-	t.Fatalf("compute layer has %d %s; want 1", len(l.byType[typ]), typ)
-	return plan.Resource{}
-}
-
-// inLayer returns the resources of a type under the top-level component of another type.
-func inLayer(g *plan.Graph, layerType, typ string) []plan.Resource {
-	var out []plan.Resource
-	for _, r := range g.ByType(typ) {
-		if l, ok := g.ByURN(g.Layer(r)); ok && l.Type == layerType {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // compSecrets are every secret value a plan of g can hold, in a form ssmrun.CheckNoSecrets
 // searches for verbatim and in base64, base64url and hex: the raw bytes of every random
 // resource (so the FLIP_API AES key and the URL-safe internal service key are covered), every
@@ -115,15 +73,15 @@ func TestComputeHost(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := compConfig(t, stack, nil)
-			l := computeOf(t, g)
+			l := layerOf(t, g, compute.TypeToken)
 			inst := l.one(t, compTypeInstance)
 
-			keys := inLayer(g, "flip:data:Key", compTypeKMSKey)
+			keys := ByTypeIn(g, compTypeKMSKey, "flip:data:Key")
 			if len(keys) != 1 {
 				t.Fatalf("%d stack keys", len(keys))
 			}
 			stackKey := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", cfg.Region, cfg.AllowedAccountIDs[0], plan.FakeIDFor(compTypeKMSKey, keys[0].Name))
-			profiles := inLayer(g, "flip:identity:Identity", compTypeProfile)
+			profiles := ByTypeIn(g, compTypeProfile, "flip:identity:Identity")
 			if len(profiles) != 1 {
 				t.Fatalf("%d host instance profiles", len(profiles))
 			}
@@ -187,7 +145,7 @@ func TestComputeHost(t *testing.T) {
 			}
 
 			tgName := map[string]string{}
-			for _, tg := range inLayer(g, "flip:edge:Edge", compTypeTG) {
+			for _, tg := range ByTypeIn(g, compTypeTG, "flip:edge:Edge") {
 				tgName[tg.Name] = tg.String("name")
 			}
 			got := map[string]float64{}
@@ -233,7 +191,7 @@ func TestComputeDeploy(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := compConfig(t, stack, nil)
-			l := computeOf(t, g)
+			l := layerOf(t, g, compute.TypeToken)
 			inst := l.one(t, compTypeInstance)
 			cmd := l.one(t, compTypeCommand)
 
@@ -282,7 +240,7 @@ func TestComputeDeploy(t *testing.T) {
 			for _, need := range []struct{ layer, typ string }{
 				{"flip:data:Data", compTypeRDS}, {"flip:data:Data", compTypeSecretVer}, {"flip:identity:Identity", compTypeRolePolicy},
 			} {
-				rs := inLayer(g, need.layer, need.typ)
+				rs := ByTypeIn(g, need.typ, need.layer)
 				if len(rs) == 0 || !slices.Contains(cmd.Dependencies, rs[0].URN) {
 					t.Errorf("deploy does not wait for %s", need.typ)
 				}
@@ -321,7 +279,7 @@ func TestComputeCarriesNoSecret(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			g := MustPlanWith(t, tc.stack, tc.mutate)
-			l := computeOf(t, g)
+			l := layerOf(t, g, compute.TypeToken)
 			secrets := compSecrets(g, compRegistryToken)
 			// The list must catch the values in the form the stack uses them.
 			if tc.mutate == nil {
@@ -376,7 +334,7 @@ func TestComputeFlowerBackend(t *testing.T) {
 		SetField(tb, c, config.KeyFL, "backend", "flower")
 		SetField(tb, c, config.KeyFL, "port", 9092)
 	})
-	l := computeOf(t, g)
+	l := layerOf(t, g, compute.TypeToken)
 	ports := []float64{}
 	for _, a := range l.byType[compTypeAttachment] {
 		ports = append(ports, a.Number("port"))
@@ -395,8 +353,8 @@ func TestComputeFlowerBackend(t *testing.T) {
 
 func TestComputeTagBumpRedeploys(t *testing.T) {
 	t.Parallel()
-	base := computeOf(t, Plan(t, "stag")).one(t, compTypeCommand)
-	bumped := computeOf(t, MustPlanWith(t, "stag", field(config.KeyImages, "flTag", "sha-abcdef1"))).one(t, compTypeCommand)
+	base := layerOf(t, Plan(t, "stag"), compute.TypeToken).one(t, compTypeCommand)
+	bumped := layerOf(t, MustPlanWith(t, "stag", field(config.KeyImages, "flTag", "sha-abcdef1")), compute.TypeToken).one(t, compTypeCommand)
 	bt, nt := base.Inputs["triggers"].([]any), bumped.Inputs["triggers"].([]any)
 	if fmt.Sprint(bt[0]) != fmt.Sprint(nt[0]) || fmt.Sprint(bt[1]) == fmt.Sprint(nt[1]) || fmt.Sprint(bt[2]) == fmt.Sprint(nt[2]) {
 		t.Errorf("an FL tag bump changed triggers %v -> %v; want the FL tag and the hash to move, the hub tag not", bt, nt)
@@ -404,7 +362,7 @@ func TestComputeTagBumpRedeploys(t *testing.T) {
 	if !strings.Contains(bumped.String("stdin"), "flare-fl-api:sha-abcdef1") {
 		t.Error("the bumped deploy does not run the new FL image")
 	}
-	if got := computeOf(t, MustPlanWith(t, "stag", nil)).one(t, compTypeCommand); fmt.Sprint(got.Inputs["triggers"]) != fmt.Sprint(bt) {
+	if got := layerOf(t, MustPlanWith(t, "stag", nil), compute.TypeToken).one(t, compTypeCommand); fmt.Sprint(got.Inputs["triggers"]) != fmt.Sprint(bt) {
 		t.Error("planning the same config twice gives different triggers")
 	}
 }

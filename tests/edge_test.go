@@ -66,39 +66,6 @@ var edSSLPolicies = []string{
 	"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 }
 
-// edLayer is the edge component of a graph and its resources by type and name.
-type edLayer struct {
-	g      *plan.Graph
-	urn    string
-	byType map[string][]plan.Resource
-}
-
-func edgeOf(t *testing.T, g *plan.Graph) edLayer {
-	t.Helper()
-	comps := g.ByType(edge.TypeToken)
-	if len(comps) != 1 {
-		t.Fatalf("%d edge components; want 1", len(comps))
-	}
-	l := edLayer{g: g, urn: comps[0].URN, byType: map[string][]plan.Resource{}}
-	for _, r := range g.Resources {
-		if r.Custom && g.Layer(r) == l.urn {
-			l.byType[r.Type] = append(l.byType[r.Type], r)
-		}
-	}
-	return l
-}
-
-func (l edLayer) get(t *testing.T, typ, name string) plan.Resource {
-	t.Helper()
-	for _, r := range l.byType[typ] {
-		if r.Name == name {
-			return r
-		}
-	}
-	t.Fatalf("edge layer has no %s named %q", typ, name)
-	return plan.Resource{}
-}
-
 // edDependsOn reports whether r's input prop was computed from the resource dep.
 func edDependsOn(r plan.Resource, prop string, dep plan.Resource) bool {
 	return slices.Contains(r.PropertyDependencies[prop], dep.URN)
@@ -214,7 +181,7 @@ func TestEdgeCertificates(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := loadCfg(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			if n := len(l.byType[edTypeCert]); n != 2 {
 				t.Fatalf("%d certificates; want the ALB's and CloudFront's", n)
 			}
@@ -267,7 +234,7 @@ func TestEdgeUIBucket(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := loadCfg(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			account := edAccount(cfg)
 			name := fmt.Sprintf("flip-%s-ui-%s", cfg.Environment, account)
 			arn := "arn:aws:s3:::" + name
@@ -335,7 +302,7 @@ func TestEdgeDistribution(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := loadCfg(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			dist := l.get(t, edTypeDist, "cdn")
 			if got := edStrings(t, dist, "aliases"); !slices.Equal(got, []string{cfg.Edge.Domain}) {
 				t.Errorf("aliases %v; want [%s]", got, cfg.Edge.Domain)
@@ -461,7 +428,7 @@ func TestEdgeWAF(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := loadCfg(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			wantBlock := map[string]bool{"stag": false, "prod": true}[stack]
 			if cfg.Edge.WAFBlock != wantBlock {
 				t.Fatalf("%s config WAF block %v; this suite expects %v (stag counts by config, prod blocks)", stack, cfg.Edge.WAFBlock, wantBlock)
@@ -552,7 +519,7 @@ func TestEdgeWAF(t *testing.T) {
 }
 
 // edListenersOf returns the listeners of a load balancer.
-func edListenersOf(l edLayer, lb plan.Resource) []plan.Resource {
+func edListenersOf(l layerView, lb plan.Resource) []plan.Resource {
 	var out []plan.Resource
 	for _, ls := range l.byType[edTypeListener] {
 		if edDependsOn(ls, "loadBalancerArn", lb) {
@@ -570,7 +537,7 @@ func TestEdgeALB(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := loadCfg(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			alb := l.get(t, edTypeLB, "api")
 			wantProtect := map[string]bool{"stag": false, "prod": true}[stack]
 			if alb.String("loadBalancerType") != "application" || !alb.Bool("internal") {
@@ -677,7 +644,7 @@ func TestEdgeNLB(t *testing.T) {
 
 func edCheckNLB(t *testing.T, g *plan.Graph, cfg *config.Config, wantProtect bool) {
 	t.Helper()
-	l := edgeOf(t, g)
+	l := layerOf(t, g, edge.TypeToken)
 	nlb := l.get(t, edTypeLB, "fl")
 	if nlb.String("loadBalancerType") != "network" || nlb.Bool("internal") || !nlb.Bool("enableCrossZoneLoadBalancing") {
 		t.Errorf("FL load balancer %v; want an internet-facing NLB with cross-zone on", nlb.Inputs)
@@ -740,7 +707,7 @@ func TestEdgeDNS(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
 			cfg := loadCfg(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			lookups := 0
 			for _, inv := range g.Invokes {
 				if inv.Token == edTypeZoneLookup {
@@ -787,7 +754,7 @@ func TestEdgeNothingWaitsOnCloudFront(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			g := Plan(t, stack)
-			l := edgeOf(t, g)
+			l := layerOf(t, g, edge.TypeToken)
 			cloudFront := map[string]bool{}
 			for _, typ := range []string{edTypeDist, edTypeVPCOrigin, edTypeACL, edTypeFunction, edTypeOAC, edTypeORP, edTypeRHP} {
 				for _, r := range l.byType[typ] {
@@ -894,7 +861,7 @@ func TestEdgeConfigVariants(t *testing.T) {
 			edCheckNLB(t, g, cfg, true)
 		}},
 		{"stag blocking", "stag", field(config.KeyEdge, "waf", "block"), func(t *testing.T, _ *config.Config, g *plan.Graph) {
-			acl := edgeOf(t, g).get(t, edTypeACL, "edge")
+			acl := layerOf(t, g, edge.TypeToken).get(t, edTypeACL, "edge")
 			for i := range edStrings(t, acl, "rules") {
 				p := fmt.Sprintf("rules[%d].", i)
 				_, none := acl.Lookup(p + "overrideAction.none")
@@ -905,7 +872,7 @@ func TestEdgeConfigVariants(t *testing.T) {
 			}
 		}},
 		{"stag price class", "stag", field(config.KeyEdge, "priceClass", "PriceClass_All"), func(t *testing.T, _ *config.Config, g *plan.Graph) {
-			if got := edgeOf(t, g).get(t, edTypeDist, "cdn").String("priceClass"); got != "PriceClass_All" {
+			if got := layerOf(t, g, edge.TypeToken).get(t, edTypeDist, "cdn").String("priceClass"); got != "PriceClass_All" {
 				t.Errorf("price class %q; want the configured PriceClass_All", got)
 			}
 		}},
@@ -937,7 +904,7 @@ func edCheckUnmanagedDNS(t *testing.T, cfg *config.Config, g *plan.Graph) {
 			t.Error("the zone is looked up although the stack does not manage DNS")
 		}
 	}
-	l := edgeOf(t, g)
+	l := layerOf(t, g, edge.TypeToken)
 	for _, name := range []string{"alb", "cloudfront"} {
 		v := l.get(t, edTypeValidation, name)
 		if fqdns := edStrings(t, v, "validationRecordFqdns"); len(fqdns) != 0 {

@@ -137,3 +137,49 @@ func ByTypeIn(g *plan.Graph, typ, componentType string) []plan.Resource {
 	}
 	return out
 }
+
+// layerView is one top-level component of a graph and its cloud resources by type.
+type layerView struct {
+	g      *plan.Graph
+	urn    string
+	typ    string
+	byType map[string][]plan.Resource
+}
+
+// layerOf returns the single component of componentType in g and its resources.
+func layerOf(t *testing.T, g *plan.Graph, componentType string) layerView {
+	t.Helper()
+	comps := g.ByType(componentType)
+	if len(comps) != 1 {
+		t.Fatalf("%d %s components; want 1", len(comps), componentType)
+	}
+	l := layerView{g: g, urn: comps[0].URN, typ: componentType, byType: map[string][]plan.Resource{}}
+	for _, r := range g.Resources {
+		if r.Custom && g.Layer(r) == l.urn {
+			l.byType[r.Type] = append(l.byType[r.Type], r)
+		}
+	}
+	return l
+}
+
+// one returns the layer's only resource of a type.
+func (l layerView) one(t *testing.T, typ string) plan.Resource {
+	t.Helper()
+	rs := l.byType[typ]
+	if len(rs) != 1 {
+		t.Fatalf("%s has %d %s; want 1", l.typ, len(rs), typ)
+	}
+	return rs[0]
+}
+
+// get returns the layer's resource of a type and name.
+func (l layerView) get(t *testing.T, typ, name string) plan.Resource {
+	t.Helper()
+	for _, r := range l.byType[typ] {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("%s has no %s named %q", l.typ, typ, name)
+	return plan.Resource{}
+}

@@ -40,37 +40,6 @@ var identWildcardManaged = map[string]string{
 	"CloudWatchAgentServerPolicy":  "cloudwatch:PutMetricData, ec2:DescribeTags and ec2:DescribeVolumes have no resource type",
 }
 
-// identLayer is the identity component of a graph and its resources by type.
-type identLayer struct {
-	g      *plan.Graph
-	urn    string
-	byType map[string][]plan.Resource
-}
-
-func identityOf(t *testing.T, g *plan.Graph) identLayer {
-	t.Helper()
-	comps := g.ByType(identity.TypeToken)
-	if len(comps) != 1 {
-		t.Fatalf("%d identity components; want 1", len(comps))
-	}
-	l := identLayer{g: g, urn: comps[0].URN, byType: map[string][]plan.Resource{}}
-	for _, r := range g.Resources {
-		if r.Custom && g.Layer(r) == l.urn {
-			l.byType[r.Type] = append(l.byType[r.Type], r)
-		}
-	}
-	return l
-}
-
-func (l identLayer) one(t *testing.T, typ string) plan.Resource {
-	t.Helper()
-	rs := l.byType[typ]
-	if len(rs) != 1 {
-		t.Fatalf("identity layer has %d %s; want 1", len(rs), typ)
-	}
-	return rs[0]
-}
-
 // dataResources returns the resources of a type in the data layer that match.
 func dataResources(g *plan.Graph, typ string, match func(plan.Resource) bool) []plan.Resource {
 	var out []plan.Resource
@@ -203,7 +172,7 @@ func TestIdentityUserPool(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			cfg := loadCfg(t, stack)
-			l := identityOf(t, Plan(t, stack))
+			l := layerOf(t, Plan(t, stack), identity.TypeToken)
 			pool := l.one(t, identTypePool)
 			idc := cfg.Identity
 
@@ -292,7 +261,7 @@ func TestIdentityAppClient(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			cfg := loadCfg(t, stack)
-			l := identityOf(t, Plan(t, stack))
+			l := layerOf(t, Plan(t, stack), identity.TypeToken)
 			if n := len(l.byType[identTypeClient]); n != 1 {
 				t.Fatalf("%d app clients; want one, for the SPA", n)
 			}
@@ -341,7 +310,7 @@ func TestIdentitySES(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			cfg := loadCfg(t, stack)
-			l := identityOf(t, Plan(t, stack))
+			l := layerOf(t, Plan(t, stack), identity.TypeToken)
 			senderDomain := cfg.Identity.SenderEmail[strings.Index(cfg.Identity.SenderEmail, "@")+1:]
 
 			cs := l.one(t, identTypeConfigSet)
@@ -417,7 +386,7 @@ func TestIdentityHostRole(t *testing.T) {
 			t.Parallel()
 			cfg := loadCfg(t, stack)
 			g := Plan(t, stack)
-			l := identityOf(t, g)
+			l := layerOf(t, g, identity.TypeToken)
 			region, account := cfg.Region, cfg.AllowedAccountIDs[0]
 
 			role := l.one(t, identTypeRole)
@@ -567,10 +536,10 @@ func TestIdentityConfigVariants(t *testing.T) {
 		name   string
 		stack  string
 		mutate mutation
-		check  func(t *testing.T, cfg *config.Config, l identLayer)
+		check  func(t *testing.T, cfg *config.Config, l layerView)
 	}{
 		{"adopt an existing pool", "prod", set(config.KeyImports, `{"cognitoUserPool":"eu-west-2_Adopt123"}`),
-			func(t *testing.T, _ *config.Config, l identLayer) {
+			func(t *testing.T, _ *config.Config, l layerView) {
 				pool := l.one(t, identTypePool)
 				if pool.ImportID != "eu-west-2_Adopt123" || !pool.Protect || !pool.RetainOnDelete {
 					t.Errorf("pool import %q protect %v retain %v; want adopted, protected, retained", pool.ImportID, pool.Protect, pool.RetainOnDelete)
@@ -584,7 +553,7 @@ func TestIdentityConfigVariants(t *testing.T) {
 				}
 			}},
 		{"stag without managed DNS", "stag", field(config.KeyEdge, "manageDns", false),
-			func(t *testing.T, _ *config.Config, l identLayer) {
+			func(t *testing.T, _ *config.Config, l layerView) {
 				if n := len(l.byType[identTypeRecord]); n != 0 {
 					t.Errorf("%d records written without managed DNS; want none", n)
 				}
@@ -593,7 +562,7 @@ func TestIdentityConfigVariants(t *testing.T) {
 				}
 			}},
 		{"prod with an email identity", "prod", field(config.KeyIdentity, "sesIdentity", "email"),
-			func(t *testing.T, cfg *config.Config, l identLayer) {
+			func(t *testing.T, cfg *config.Config, l layerView) {
 				if got := l.one(t, identTypeSES).String("emailIdentity"); got != cfg.Identity.SenderEmail {
 					t.Errorf("SES identity %q; want the sender %s", got, cfg.Identity.SenderEmail)
 				}
@@ -606,27 +575,27 @@ func TestIdentityConfigVariants(t *testing.T) {
 				}
 			}},
 		{"stag once SES is verified", "stag", field(config.KeyIdentity, "sesVerified", true),
-			func(t *testing.T, _ *config.Config, l identLayer) {
+			func(t *testing.T, _ *config.Config, l layerView) {
 				pool := l.one(t, identTypePool)
 				if pool.String("emailConfiguration.emailSendingAccount") != "DEVELOPER" || !strings.Contains(pool.String("emailConfiguration.sourceArn"), ":identity/") {
 					t.Errorf("pool mail %v; want DEVELOPER through the SES identity", pool.Inputs["emailConfiguration"])
 				}
 			}},
 		{"prod before SES is verified", "prod", field(config.KeyIdentity, "sesVerified", false),
-			func(t *testing.T, _ *config.Config, l identLayer) {
+			func(t *testing.T, _ *config.Config, l layerView) {
 				if got := l.one(t, identTypePool).String("emailConfiguration.emailSendingAccount"); got != "COGNITO_DEFAULT" {
 					t.Errorf("pool sends as %q; want COGNITO_DEFAULT", got)
 				}
 			}},
 		{"stag with optional MFA", "stag", field(config.KeyIdentity, "mfa", "optional"),
-			func(t *testing.T, _ *config.Config, l identLayer) {
+			func(t *testing.T, _ *config.Config, l layerView) {
 				pool := l.one(t, identTypePool)
 				if pool.String("mfaConfiguration") != "OPTIONAL" || !pool.Bool("softwareTokenMfaConfiguration.enabled") {
 					t.Errorf("pool MFA %q TOTP %v; want OPTIONAL with TOTP", pool.String("mfaConfiguration"), pool.Bool("softwareTokenMfaConfiguration.enabled"))
 				}
 			}},
 		{"stag with a registry token", "stag", secret(config.KeyRegistryToken, "ghp_plantokenplantokenplantoken"),
-			func(t *testing.T, cfg *config.Config, l identLayer) {
+			func(t *testing.T, cfg *config.Config, l layerView) {
 				tokens := dataResources(l.g, identTypeSecret, func(r plan.Resource) bool { return r.Name == "registry-token" })
 				if len(tokens) != 1 {
 					t.Fatalf("%d registry token secrets; want 1", len(tokens))
@@ -649,7 +618,7 @@ func TestIdentityConfigVariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.check(t, cfg, identityOf(t, g))
+			tc.check(t, cfg, layerOf(t, g, identity.TypeToken))
 		})
 	}
 }
