@@ -367,7 +367,7 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 		s   securityGroups
 		err error
 	)
-	if s.alb, err = group("alb", "Internal ALB for /api: HTTPS from CloudFront's VPC origin only"); err != nil {
+	if s.alb, err = group("alb", "Internal ALB for /api: HTTPS from the CloudFront VPC origin only"); err != nil {
 		return nil, err
 	}
 	if s.host, err = group("hub-host", "Hub host: flip-api from the ALB, FL from the NLB; no SSH, operators use SSM"); err != nil {
@@ -376,7 +376,7 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 	if s.rds, err = group("rds", "RDS PostgreSQL: 5432 from the hub host only"); err != nil {
 		return nil, err
 	}
-	if s.nlb, err = group("fl-nlb", "FL NLB: the FL port from partner trusts' egress networks only"); err != nil {
+	if s.nlb, err = group("fl-nlb", "FL NLB: the FL port from the egress networks of partner trusts only"); err != nil {
 		return nil, err
 	}
 	if s.endpoints, err = group("vpc-endpoints", "VPC interface endpoints: HTTPS from inside the VPC only"); err != nil {
@@ -388,7 +388,7 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 	}, pulumi.Parent(n))
 	rules := []rule{
 		{name: "alb-in-https-cloudfront", group: s.alb, port: 443, prefixList: cloudFront.Id(),
-			description: "HTTPS from CloudFront's origin-facing network (the /api VPC origin)"},
+			description: "HTTPS from the CloudFront origin-facing network (the /api VPC origin)"},
 		{name: "alb-out-api", group: s.alb, egress: true, port: APIPort, peer: s.host,
 			description: "flip-api on the hub host"},
 		{name: "host-in-api", group: s.host, port: APIPort, peer: s.alb,

@@ -70,11 +70,25 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	r.mu.Lock()
 	r.invokes = append(r.invokes, Invoke{Token: args.Token, Provider: args.Provider})
 	r.mu.Unlock()
-	answer, ok := invokeAnswers[args.Token]
+	return r.AnswerInvoke(args.Token, args.Args)
+}
+
+// AnswerInvoke answers a data-source call with the offline value, without recording it. The
+// engine suite's test provider answers the real engine's invokes through it, so the mocks and
+// the provider share one source of answers.
+func (r *Recorder) AnswerInvoke(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
+	answer, ok := invokeAnswers[token]
 	if !ok {
-		return nil, fmt.Errorf("plan: no offline answer for the data source %s; add one to plan/answers.go", args.Token)
+		return nil, fmt.Errorf("plan: no offline answer for the data source %s; add one to plan/answers.go", token)
 	}
-	return resource.NewPropertyMapFromMap(answer(r, args.Args)), nil
+	return resource.NewPropertyMapFromMap(answer(r, args)), nil
+}
+
+// AnswerResource fills state (the inputs of a created resource) with the computed attributes
+// the mocks give a resource of that type, logical name and ID, without recording it: the
+// engine suite's test provider answers the real engine's creates through it.
+func (r *Recorder) AnswerResource(typ, name, id string, state resource.PropertyMap) {
+	answerResource(r, typ, name, id, state)
 }
 
 // Graph returns what was recorded, with URNs filled in and sorted.

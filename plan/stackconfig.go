@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"gopkg.in/yaml.v3"
 
 	"github.com/londonaicentre/flip-hub/config"
@@ -54,15 +55,6 @@ func (c StackConfig) Object(key string) (any, error) {
 	return v, nil
 }
 
-type projectFile struct {
-	Name   string `yaml:"name"`
-	Config map[string]struct {
-		Default any  `yaml:"default"`
-		Value   any  `yaml:"value"`
-		Secret  bool `yaml:"secret"`
-	} `yaml:"config"`
-}
-
 type stackFile struct {
 	Config map[string]any `yaml:"config"`
 }
@@ -70,26 +62,31 @@ type stackFile struct {
 // LoadStackConfig reads dir/Pulumi.yaml and dir/Pulumi.<stack>.yaml the way the pulumi CLI
 // would hand them to the program: project defaults first, the stack's values over them,
 // and every `secure:` value replaced by a deterministic fake of the right shape (the
-// real ciphertext is never decrypted here).
+// real ciphertext is never decrypted here). It refuses what the CLI refuses before any
+// program runs (see checkLikeCLI): a declared key without a default that the stack does not
+// set, and a value of the wrong declared type.
 func LoadStackConfig(dir, stack string) (StackConfig, error) {
-	var proj projectFile
-	if err := readYAML(filepath.Join(dir, "Pulumi.yaml"), &proj); err != nil {
-		return StackConfig{}, err
+	// The SDK's own project loader: the same parsing and project-schema checks as the CLI.
+	proj, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
+	if err != nil {
+		return StackConfig{}, fmt.Errorf("load %s: %w", filepath.Join(dir, "Pulumi.yaml"), err)
 	}
-	if proj.Name == "" {
-		return StackConfig{}, fmt.Errorf("%s: no project name", filepath.Join(dir, "Pulumi.yaml"))
-	}
+	project := proj.Name.String()
 	var st stackFile
 	if err := readYAML(filepath.Join(dir, "Pulumi."+stack+".yaml"), &st); err != nil {
+		return StackConfig{}, err
+	}
+	stackValues := map[string]any{}
+	for key, v := range st.Config {
+		stackValues[fullKey(project, key)] = v
+	}
+	if err := checkLikeCLI(stack, proj, stackValues); err != nil {
 		return StackConfig{}, err
 	}
 	out := StackConfig{Values: map[string]string{}}
 	secret := map[string]bool{}
 	for key, decl := range proj.Config {
-		full := key
-		if !strings.Contains(key, ":") {
-			full = proj.Name + ":" + key
-		}
+		full := fullKey(project, key)
 		v := decl.Default
 		if v == nil {
 			v = decl.Value
@@ -104,11 +101,7 @@ func LoadStackConfig(dir, stack string) (StackConfig, error) {
 		out.Values[full] = s
 		secret[full] = isSecret || decl.Secret
 	}
-	for key, v := range st.Config {
-		full := key
-		if !strings.Contains(key, ":") {
-			full = proj.Name + ":" + key
-		}
+	for full, v := range stackValues {
 		s, isSecret, err := render(full, v)
 		if err != nil {
 			return StackConfig{}, err
@@ -123,6 +116,111 @@ func LoadStackConfig(dir, stack string) (StackConfig, error) {
 	}
 	sort.Strings(out.SecretKeys)
 	return out, nil
+}
+
+func fullKey(project, key string) string {
+	if strings.Contains(key, ":") {
+		return key
+	}
+	return project + ":" + key
+}
+
+// checkLikeCLI applies the rules the pulumi CLI applies to a stack's config before it runs a
+// program (pkg/workspace mergeConfig and validateStackConfigValues, v3.274.1), in its order and
+// with its messages: every key the project declares in its own namespace with neither default
+// nor value must be set by the stack; a key declared secret must be set as a secure value; a
+// set value must have the declared type (the SDK's workspace.ValidateConfigValue decides).
+// TestLoadStackConfigAgreesWithTheCLI runs the real CLI on the same files to keep this honest.
+func checkLikeCLI(stack string, proj *workspace.Project, stackValues map[string]any) error {
+	project := proj.Name.String()
+	keys := make([]string, 0, len(proj.Config))
+	for k := range proj.Config {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var missing []string
+	for _, k := range keys {
+		decl := proj.Config[k]
+		full := fullKey(project, k)
+		_, found := stackValues[full]
+		ns, _, _ := strings.Cut(full, ":")
+		if !found && decl.Default == nil && decl.Value == nil && ns == project {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("Stack '%s' is missing configuration %s %s", stack, plural(len(missing), "value", "values"), quoteKeys(missing)) //nolint:staticcheck // the CLI's own message, capital and all
+	}
+	for _, k := range keys {
+		decl := proj.Config[k]
+		v, found := stackValues[fullKey(project, k)]
+		if !found || !decl.IsExplicitlyTyped() {
+			continue
+		}
+		secure := isSecure(v)
+		if decl.Secret && !secure {
+			return fmt.Errorf("Stack '%s' with configuration key '%s' must be encrypted as it's secret", stack, k) //nolint:staticcheck // the CLI's message
+		}
+		content, err := cliContent(fullKey(project, k), v)
+		if err != nil {
+			return err
+		}
+		if !workspace.ValidateConfigValue(*decl.Type, decl.Items, content) {
+			return fmt.Errorf("Stack '%s' with configuration key '%s' must be of type '%s'", stack, k, workspace.InferFullTypeName(*decl.Type, decl.Items)) //nolint:staticcheck // the CLI's message
+		}
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// quoteKeys lists keys as the CLI does: 'a', 'b' and 'c'.
+func quoteKeys(keys []string) string {
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		q[i] = "'" + k + "'"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+func isSecure(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return false
+	}
+	_, ok = m["secure"].(string)
+	return ok
+}
+
+// cliContent is the value the CLI type-checks: objects and arrays as decoded JSON, anything
+// else as the string the stack file holds (a secure value as its stand-in).
+func cliContent(key string, v any) (any, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+		if isSecure(v) {
+			return FakeSecret(key), nil
+		}
+		s, _, err := render(key, v)
+		if err != nil {
+			return nil, err
+		}
+		var content any
+		if err := json.Unmarshal([]byte(s), &content); err != nil {
+			return nil, fmt.Errorf("config %s: %w", key, err)
+		}
+		return content, nil
+	default:
+		s, _, err := render(key, v)
+		return s, err
+	}
 }
 
 func readYAML(path string, dst any) error {

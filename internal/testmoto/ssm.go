@@ -29,6 +29,27 @@ import (
 // unchanged. It returns the proxy's URL, an SSM endpoint; the proxy stops when tb's cleanup runs.
 func SSMProxy(tb testing.TB, motoURL string) string {
 	tb.Helper()
+	ec2c := ec2.NewFromConfig(AWSConfig(motoURL))
+	return ssmProxy(tb, motoURL, func(ctx context.Context, ids []string) ([]map[string]any, error) {
+		return instanceInformation(ctx, ec2c, ids)
+	})
+}
+
+// SSMProxyAllOnline is SSMProxy for tests whose instances exist outside moto (the engine suite's
+// hub host lives only in its test provider): every instance asked about is Online.
+func SSMProxyAllOnline(tb testing.TB, motoURL string) string {
+	tb.Helper()
+	return ssmProxy(tb, motoURL, func(_ context.Context, ids []string) ([]map[string]any, error) {
+		list := []map[string]any{}
+		for _, id := range ids {
+			list = append(list, online(id, "Online"))
+		}
+		return list, nil
+	})
+}
+
+func ssmProxy(tb testing.TB, motoURL string, list func(context.Context, []string) ([]map[string]any, error)) string {
+	tb.Helper()
 	target, err := url.Parse(motoURL)
 	if err != nil {
 		tb.Fatalf("testmoto: parse moto url: %v", err)
@@ -36,7 +57,6 @@ func SSMProxy(tb testing.TB, motoURL string) string {
 	if err := checkLoopback(target.Host); err != nil {
 		tb.Fatalf("testmoto: %v", err)
 	}
-	ec2c := ec2.NewFromConfig(AWSConfig(motoURL))
 	forward := httputil.NewSingleHostReverseProxy(target)
 	forward.Transport = &http.Transport{Proxy: nil, DialContext: dialLoopback}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -44,13 +64,18 @@ func SSMProxy(tb testing.TB, motoURL string) string {
 			forward.ServeHTTP(w, r)
 			return
 		}
-		list, err := instanceInformation(r.Context(), ec2c, r.Body)
+		ids, err := requestedInstances(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		found, err := list(r.Context(), ids)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		_ = json.NewEncoder(w).Encode(map[string]any{"InstanceInformationList": list})
+		_ = json.NewEncoder(w).Encode(map[string]any{"InstanceInformationList": found})
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -62,8 +87,8 @@ func SSMProxy(tb testing.TB, motoURL string) string {
 	return srv.URL
 }
 
-// instanceInformation answers one DescribeInstanceInformation request body from moto's EC2 state.
-func instanceInformation(ctx context.Context, ec2c *ec2.Client, body io.Reader) ([]map[string]any, error) {
+// requestedInstances reads the InstanceIds filter of a DescribeInstanceInformation request body.
+func requestedInstances(body io.Reader) ([]string, error) {
 	var in struct {
 		Filters []struct {
 			Key    string
@@ -83,6 +108,15 @@ func instanceInformation(ctx context.Context, ec2c *ec2.Client, body io.Reader) 
 			ids = append(ids, f.Values...)
 		}
 	}
+	return ids, nil
+}
+
+func online(id, status string) map[string]any {
+	return map[string]any{"InstanceId": id, "PingStatus": status, "PlatformType": "Linux", "ResourceType": "EC2Instance"}
+}
+
+// instanceInformation answers one DescribeInstanceInformation request body from moto's EC2 state.
+func instanceInformation(ctx context.Context, ec2c *ec2.Client, ids []string) ([]map[string]any, error) {
 	list := []map[string]any{}
 	if len(ids) == 0 {
 		return list, nil
@@ -98,10 +132,7 @@ func instanceInformation(ctx context.Context, ec2c *ec2.Client, body io.Reader) 
 	for _, res := range out.Reservations {
 		for _, inst := range res.Instances {
 			if status := pingStatus(inst.State); status != "" {
-				list = append(list, map[string]any{
-					"InstanceId": aws.ToString(inst.InstanceId), "PingStatus": status,
-					"PlatformType": "Linux", "ResourceType": "EC2Instance",
-				})
+				list = append(list, online(aws.ToString(inst.InstanceId), status))
 			}
 		}
 	}

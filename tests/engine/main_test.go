@@ -1,0 +1,221 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/testmoto"
+	"github.com/londonaicentre/flip-hub/internal/testpg"
+)
+
+// suite is what every engine test shares: the hubctl under test, the pulumi CLI, a
+// PULUMI_HOME holding the test provider plugins, and the services the commands reach.
+var suite struct {
+	repo       string
+	bin        string // holds hubctl (the test's wrapper) and hubctl.real
+	pulumiRoot string
+	home       string
+	setupErr   error
+
+	pg      *testpg.Server
+	pgErr   error
+	moto    *testmoto.Server
+	motoErr error
+}
+
+func TestMain(m *testing.M) {
+	if served, err := servePlugin(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1) //nolint:forbidigo // this process is a provider plugin: its exit status is its report
+		}
+		return
+	}
+	tmp, err := os.MkdirTemp("", "flip-engine-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	suite.setupErr = setup(tmp)
+	var stopPG, stopMoto func()
+	suite.pg, stopPG, suite.pgErr = testpg.StartMain()
+	defer stopPG()
+	suite.moto, stopMoto, suite.motoErr = testmoto.StartMain()
+	defer stopMoto()
+	m.Run()
+}
+
+// setup builds hubctl, finds the pulumi CLI and installs the test providers.
+func setup(tmp string) error {
+	_, file, _, _ := runtime.Caller(0)
+	suite.repo = filepath.Dir(filepath.Dir(filepath.Dir(file)))
+	root, err := pulumiRoot(suite.repo)
+	if err != nil {
+		return err
+	}
+	suite.pulumiRoot = root
+	suite.bin = filepath.Join(tmp, "bin")
+	suite.home = filepath.Join(tmp, "pulumi-home")
+	for _, d := range []string{suite.bin, suite.home, filepath.Join(tmp, "plugins")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(suite.bin, "hubctl.real"), "./cmd/hubctl")
+	build.Dir = suite.repo
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build hubctl: %w\n%s", err, out)
+	}
+	// The program runs `hubctl ...` from PATH. This wrapper is the suite's only route to the
+	// throwaway database: it adds an explicit --dsn to `hubctl trust` commands, so the real
+	// hubctl connects directly instead of opening an SSM tunnel. Nothing in the program or in
+	// hubctl knows about it.
+	wrapper := "#!/bin/sh\n" +
+		"real=\"$(dirname \"$0\")/hubctl.real\"\n" +
+		"if [ \"$1\" = trust ] && [ -n \"$FLIP_ENGINE_TEST_DSN\" ]; then exec \"$real\" \"$@\" --dsn \"$FLIP_ENGINE_TEST_DSN\"; fi\n" +
+		"exec \"$real\" \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(suite.bin, "hubctl"), []byte(wrapper), 0o755); err != nil { //nolint:gosec // an executable script
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	for kind, version := range pluginVersions {
+		plugin := filepath.Join(tmp, "plugins", "pulumi-resource-"+kind)
+		if err := os.Link(self, plugin); err != nil {
+			if err := copyFile(self, plugin); err != nil {
+				return err
+			}
+		}
+		install := exec.Command(filepath.Join(suite.pulumiRoot, "bin", "pulumi"), "plugin", "install", "resource", kind, version, "--file", plugin)
+		install.Env = append(cleanEnv(), "PULUMI_HOME="+suite.home, "PULUMI_SKIP_UPDATE_CHECK=true")
+		if out, err := install.CombinedOutput(); err != nil {
+			return fmt.Errorf("install test provider %s: %w\n%s", kind, err, out)
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o755) //nolint:gosec // an executable
+}
+
+// pulumiRoot is the directory whose bin/pulumi is the CLI .ci/run built.
+func pulumiRoot(repo string) (string, error) {
+	if root := os.Getenv("HUBCTL_PULUMI_ROOT"); root != "" {
+		return root, nil
+	}
+	if _, err := os.Stat(filepath.Join(repo, ".tools", "bin", "pulumi")); err == nil {
+		return filepath.Join(repo, ".tools"), nil
+	}
+	return "", errors.New("no pulumi CLI: run .ci/run (it builds .tools/bin/pulumi) or set HUBCTL_PULUMI_ROOT")
+}
+
+// cleanEnv is this process's environment without anything that could reach a real account,
+// a real backend or ambient plugins.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "PULUMI_") || strings.HasPrefix(k, "AWS_") || strings.HasPrefix(k, "FLIP_") || k == "HUBCTL_PULUMI_ROOT" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+func requireSuite(tb testing.TB) {
+	tb.Helper()
+	if suite.setupErr != nil {
+		tb.Fatalf("engine suite setup: %v", suite.setupErr)
+	}
+}
+
+// result is one hubctl run.
+type result struct {
+	args           []string
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("hubctl %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(r.args, " "), r.code, tail(r.stdout, 6000), tail(r.stderr, 6000))
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// run runs hubctl with the hub's environment and waits for it, up to timeout.
+func (h *hub) run(timeout time.Duration, args ...string) result {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := h.command(ctx, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		res.code = exit.ExitCode()
+	case err != nil:
+		h.t.Fatalf("hubctl %v: %v", args, err)
+	}
+	if ctx.Err() != nil {
+		h.t.Fatalf("hubctl %v did not finish in %s\n%s", args, timeout, res)
+	}
+	return res
+}
+
+func (h *hub) command(ctx context.Context, args ...string) *exec.Cmd {
+	full := append([]string{"--dir", h.dir}, args...)
+	cmd := exec.CommandContext(ctx, filepath.Join(suite.bin, "hubctl"), full...)
+	cmd.Env = h.env()
+	cmd.Dir = h.dir
+	return cmd
+}
+
+func (h *hub) env() []string {
+	return append(cleanEnv(),
+		"PATH="+suite.bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"PULUMI_HOME="+suite.home,
+		"PULUMI_BACKEND_URL=file://"+h.state,
+		"PULUMI_CONFIG_PASSPHRASE="+testPassphrase,
+		"PULUMI_SKIP_UPDATE_CHECK=true",
+		"PULUMI_IGNORE_AMBIENT_PLUGINS=true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
+		"HUBCTL_PULUMI_ROOT="+suite.pulumiRoot,
+		envRecord+"="+h.record,
+		"FLIP_ENGINE_TEST_DSN="+h.dsn,
+		// Every AWS call hubctl makes goes to moto (through the SSM front), with fake credentials.
+		"AWS_ENDPOINT_URL="+h.awsEndpoint,
+		"AWS_ACCESS_KEY_ID=testing",
+		"AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+	)
+}
+
+const testPassphrase = "engine-suite-passphrase"
