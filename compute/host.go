@@ -96,7 +96,9 @@ func newHost(ctx *pulumi.Context, nm namer.Namer, args Args, arch string, logs *
 		TreatMissingData:   pulumi.String("missing"),
 		AlarmActions:       pulumi.Array{recoverARN},
 		Tags:               pulumi.StringMap{"Name": pulumi.String(hostName + "-recover")},
-	}, parent, pulumi.DeletedWith(inst)); err != nil {
+		// Not deletedWith the host: CloudWatch keeps an alarm after its instance terminates, so
+		// skipping the delete would orphan it in the account.
+	}, parent); err != nil {
 		return nil, fmt.Errorf("hub host recover alarm: %w", err)
 	}
 

@@ -328,7 +328,7 @@ func (p *testProvider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (
 		if why := deletionProtected(urn.Type().String(), olds); why != "" {
 			return nil, fmt.Errorf("%s: %s", req.GetId(), why)
 		}
-		if err := p.releaseName(req.GetId(), string(urn)); err != nil {
+		if err := p.releaseName(req.GetId(), string(urn), plainString(olds["bucket"])); err != nil {
 			return nil, err
 		}
 	case "command":
@@ -404,6 +404,9 @@ type accountRecord struct {
 	Resources map[string]string `json:"resources"`
 	// Names maps "<type>|<name>" to the URN and ID holding that name.
 	Names map[string]recordEntry `json:"names"`
+	// InBucket maps the ID of each bucket configuration (policy, versioning, lifecycle, ...)
+	// to its bucket: S3 deletes them with the bucket.
+	InBucket map[string]string `json:"inBucket"`
 }
 
 type recordEntry struct {
@@ -443,7 +446,7 @@ func (p *testProvider) updateRecord(fn func(*accountRecord) error) error {
 }
 
 func readRecord(path string) (*accountRecord, error) {
-	rec := &accountRecord{Resources: map[string]string{}, Names: map[string]recordEntry{}}
+	rec := &accountRecord{Resources: map[string]string{}, Names: map[string]recordEntry{}, InBucket: map[string]string{}}
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return rec, nil
@@ -459,6 +462,9 @@ func readRecord(path string) (*accountRecord, error) {
 	}
 	if rec.Names == nil {
 		rec.Names = map[string]recordEntry{}
+	}
+	if rec.InBucket == nil {
+		rec.InBucket = map[string]string{}
 	}
 	return rec, nil
 }
@@ -481,6 +487,9 @@ func (p *testProvider) claimName(typ, id, urn string, props resource.PropertyMap
 			rec.Names[key] = recordEntry{URN: urn, ID: id}
 		}
 		rec.Resources[id] = urn
+		if strings.HasPrefix(typ, "aws:s3/bucket") && typ != "aws:s3/bucketV2:BucketV2" {
+			rec.InBucket[id] = plainString(props["bucket"])
+		}
 		return nil
 	})
 }
@@ -495,7 +504,9 @@ func markUnknown(props resource.PropertyMap, keys ...resource.PropertyKey) {
 	}
 }
 
-func (p *testProvider) releaseName(id, urn string) error {
+// releaseName forgets a deleted resource; a deleted bucket takes its configurations along.
+func (p *testProvider) releaseName(id, urn, bucket string) error {
+	isBucket := resource.URN(urn).Type().String() == "aws:s3/bucketV2:BucketV2"
 	return p.updateRecord(func(rec *accountRecord) error {
 		for k, e := range rec.Names {
 			if e.URN == urn && e.ID == id {
@@ -503,6 +514,15 @@ func (p *testProvider) releaseName(id, urn string) error {
 			}
 		}
 		delete(rec.Resources, id)
+		delete(rec.InBucket, id)
+		if isBucket {
+			for sub, b := range rec.InBucket {
+				if b == bucket {
+					delete(rec.Resources, sub)
+					delete(rec.InBucket, sub)
+				}
+			}
+		}
 		return nil
 	})
 }

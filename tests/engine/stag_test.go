@@ -1,9 +1,16 @@
 package engine
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/londonaicentre/flip-hub/plan"
 )
@@ -42,6 +49,307 @@ func TestStagLifecycle(t *testing.T) {
 			t.Fatalf("a second up of unchanged files has changes (exit %d): the program's inputs are not deterministic\n%s", r.code, r)
 		}
 	})
+
+	t.Run("trust registrations match the database", func(t *testing.T) {
+		h.checkRegistrations(t, []string{"gstt", "uclh"})
+	})
+
+	t.Run("kits and env files from the state", func(t *testing.T) {
+		out := filepath.Join(h.dir, "kits")
+		r := h.run(2*time.Minute, "kits", "--stack", "stag", "--out", out)
+		if r.code != 0 {
+			t.Fatalf("kits failed\n%s", r)
+		}
+		keys := h.trustKeys(t)
+		for _, code := range []string{"gstt", "uclh"} {
+			path := filepath.Join(out, ".env."+code+".stag")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("kit of %s: %v (hubctl printed %q)", code, err, r.stdout)
+			}
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+				t.Errorf("%s has mode %v, want 0600", path, st.Mode().Perm())
+			}
+			if want := "TRUST_API_KEY=" + keys[code].APIKey + "\n"; !strings.Contains(string(b), want) {
+				t.Errorf("kit of %s lacks the trust's API key from the state", code)
+			}
+			if strings.Contains(r.stdout+r.stderr, keys[code].APIKey) {
+				t.Errorf("hubctl kits printed the API key of %s", code)
+			}
+		}
+		r = h.run(2*time.Minute, "env", "--stack", "stag", "--out", h.dir)
+		if r.code != 0 {
+			t.Fatalf("env failed\n%s", r)
+		}
+		env, err := os.ReadFile(filepath.Join(h.dir, ".env.stag"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs := h.outputs(t)
+		if want := "DB_HOST=" + outs["dbAddress"].(string) + "\n"; !strings.Contains(string(env), want) {
+			t.Errorf(".env.stag lacks %q from the stack outputs:\n%s", want, env)
+		}
+	})
+
+	t.Run("an image tag bump redeploys the hub and nothing else", func(t *testing.T) {
+		h.editConfig(func(cfg map[string]any) {
+			cfg["flip-hub:images"].(map[string]any)["tag"] = "sha-1111111"
+		})
+		evs := h.up(t)
+		got := changedURNs(evs)
+		if len(got) != 1 || !strings.HasSuffix(got[0], "command:local:Command::hub-deploy") {
+			t.Fatalf("changed by an image tag bump: %v; want only the hub deploy command", changes(evs))
+		}
+	})
+
+	t.Run("adding a trust creates only its resources", func(t *testing.T) {
+		h.editConfig(func(cfg map[string]any) {
+			cfg["flip-hub:trusts"] = append(cfg["flip-hub:trusts"].([]any), map[string]any{
+				"code": "kch", "name": "King's College Hospital NHS Foundation Trust", "region": "London",
+				"egressCidrs": []any{"192.0.2.64/28"},
+			})
+		})
+		evs := h.up(t)
+		ch := changes(evs)
+		for op, urns := range ch {
+			if op != "create" {
+				t.Errorf("adding a trust made the engine %s %v", op, urns)
+			}
+		}
+		var want []string
+		_, dep := h.export()
+		for _, urn := range stateURNs(dep) {
+			if strings.Contains(urn, "::kch-") || strings.HasSuffix(urn, "-kch-0") {
+				want = append(want, urn)
+			}
+		}
+		if len(want) == 0 {
+			t.Fatal("no resource of trust kch in the state")
+		}
+		if d := diffSets(want, ch["create"]); d != "" {
+			t.Errorf("created resources are not exactly trust kch's:\n%s", d)
+		}
+		h.checkRegistrations(t, []string{"gstt", "kch", "uclh"})
+	})
+
+	t.Run("removing a trust deregisters it", func(t *testing.T) {
+		h.editConfig(func(cfg map[string]any) {
+			var keep []any
+			for _, tr := range cfg["flip-hub:trusts"].([]any) {
+				if tr.(map[string]any)["code"] != "uclh" {
+					keep = append(keep, tr)
+				}
+			}
+			cfg["flip-hub:trusts"] = keep
+		})
+		evs := h.up(t)
+		for op, urns := range changes(evs) {
+			for _, urn := range urns {
+				if op != "delete" || !(strings.Contains(urn, "::uclh-") || strings.HasSuffix(urn, "-uclh-0")) {
+					t.Errorf("removing trust uclh made the engine %s %s", op, urn)
+				}
+			}
+		}
+		h.checkRegistrations(t, []string{"gstt", "kch"})
+		conn := h.db()
+		defer func() { _ = conn.Close(context.Background()) }()
+		var audits int
+		if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM trusts_audit WHERE trust_name LIKE 'University College%' AND action = 'DELETED'").Scan(&audits); err != nil {
+			t.Fatal(err)
+		}
+		if audits != 1 {
+			t.Errorf("trusts_audit has %d DELETED rows for uclh, want 1", audits)
+		}
+	})
+
+	t.Run("no plaintext secret in the state", func(t *testing.T) {
+		raw, _ := h.export()
+		secrets := h.secretValues(t)
+		if len(secrets) < 5 {
+			t.Fatalf("found only %d secret values to look for", len(secrets))
+		}
+		for name, v := range secrets {
+			if strings.Contains(string(raw), v) {
+				t.Errorf("the exported state holds %s in plaintext", name)
+			}
+		}
+	})
+
+	t.Run("destroy keeps exactly the retained resources", func(t *testing.T) {
+		_, dep := h.export()
+		var retained []string
+		for _, r := range dep.Resources {
+			if r.RetainOnDelete && r.ID != "" && strings.HasPrefix(r.Type, "aws:") {
+				retained = append(retained, r.URN)
+			}
+		}
+		if len(retained) == 0 {
+			t.Fatal("the stag state retains nothing on delete; the persistent resources should be")
+		}
+		r := h.run(upTimeout, "destroy", "--stack", "stag")
+		if r.code != 0 {
+			t.Fatalf("destroy failed\n%s", r)
+		}
+		rec, err := readRecord(h.record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var left []string
+		for _, urn := range rec.Resources {
+			left = append(left, urn)
+		}
+		sort.Strings(left)
+		sort.Strings(retained)
+		if d := diffSets(retained, left); d != "" {
+			t.Errorf("after destroy the account holds other than the retained resources:\n%s", d)
+		}
+		if n := len(h.registeredCodes(t)); n != 0 {
+			t.Errorf("%d trusts still registered after destroy", n)
+		}
+	})
+}
+
+// up runs `hubctl up --json` and returns its engine events.
+func (h *hub) up(t *testing.T) []engineEvent {
+	t.Helper()
+	r := h.run(upTimeout, "up", "--stack", h.stack, "--json")
+	if r.code != 0 {
+		t.Fatalf("up failed\n%s", r)
+	}
+	return parseEvents(t, r.stdout)
+}
+
+// changedURNs are the URNs of every resource the engine did anything to but leave alone.
+func changedURNs(evs []engineEvent) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, urns := range changes(evs) {
+		for _, u := range urns {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// outputs are the stack outputs with secrets shown, from the real CLI.
+func (h *hub) outputs(t *testing.T) map[string]any {
+	t.Helper()
+	var outs map[string]any
+	if err := json.Unmarshal(h.pulumi("stack", "output", "--json", "--show-secrets"), &outs); err != nil {
+		t.Fatal(err)
+	}
+	return outs
+}
+
+type trustKey struct {
+	APIKey             string `json:"apiKey"`
+	InternalServiceKey string `json:"internalServiceKey"`
+	APIKeyHash         string `json:"apiKeyHash"`
+}
+
+func (h *hub) trustKeys(t *testing.T) map[string]trustKey {
+	t.Helper()
+	b, err := json.Marshal(h.outputs(t)["trusts"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]trustKey
+	if err := json.Unmarshal(b, &keys); err != nil {
+		t.Fatalf("output trusts: %v (%s)", err, b)
+	}
+	return keys
+}
+
+// registeredCodes maps each registered trust code to its row and slot.
+type registered struct {
+	ID, Name, Hash, Slot string
+	SlotNumber           int
+}
+
+func (h *hub) registeredCodes(t *testing.T) map[string]registered {
+	t.Helper()
+	conn := h.db()
+	defer func() { _ = conn.Close(context.Background()) }()
+	rows, err := conn.Query(context.Background(), `
+		SELECT t.code, t.id::text, t.name, coalesce(t.api_key_hash, ''), coalesce(s.slot_name, ''), coalesce(s.slot_number, 0)
+		FROM trust t LEFT JOIN fl_kit_slot s ON s.assigned_to_trust_id = t.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]registered{}
+	for rows.Next() {
+		var code string
+		var r registered
+		if err := rows.Scan(&code, &r.ID, &r.Name, &r.Hash, &r.Slot, &r.SlotNumber); err != nil {
+			t.Fatal(err)
+		}
+		out[code] = r
+	}
+	return out
+}
+
+// checkRegistrations compares the trust rows and slot claims with the stack outputs: the same
+// codes, ids and slots, and the stored hash is SHA-256 of the key the kit carries.
+func (h *hub) checkRegistrations(t *testing.T, codes []string) {
+	t.Helper()
+	rows := h.registeredCodes(t)
+	keys := h.trustKeys(t)
+	b, err := json.Marshal(h.outputs(t)["trustRegistrations"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var regs map[string]struct {
+		TrustID    string `json:"trustId"`
+		SlotName   string `json:"slotName"`
+		SlotNumber int    `json:"slotNumber"`
+	}
+	if err := json.Unmarshal(b, &regs); err != nil {
+		t.Fatalf("output trustRegistrations: %v (%s)", err, b)
+	}
+	var got []string
+	for code := range rows {
+		got = append(got, code)
+	}
+	sort.Strings(got)
+	if d := diffSets(codes, got); d != "" {
+		t.Fatalf("registered trusts differ from the config:\n%s", d)
+	}
+	slots := map[string]bool{}
+	for _, code := range codes {
+		row, reg := rows[code], regs[code]
+		if row.ID != reg.TrustID || row.Slot != reg.SlotName || row.SlotNumber != reg.SlotNumber {
+			t.Errorf("trust %s: database (%s, %s, %d) != outputs (%s, %s, %d)", code, row.ID, row.Slot, row.SlotNumber, reg.TrustID, reg.SlotName, reg.SlotNumber)
+		}
+		sum := sha256.Sum256([]byte(keys[code].APIKey))
+		if row.Hash != hex.EncodeToString(sum[:]) {
+			t.Errorf("trust %s: stored api_key_hash is not SHA-256 of the kit's API key", code)
+		}
+		if row.Slot == "" || slots[row.Slot] {
+			t.Errorf("trust %s: slot %q missing or shared", code, row.Slot)
+		}
+		slots[row.Slot] = true
+	}
+}
+
+// secretValues are the plaintext secrets the hub holds: every trust key and hash, and the
+// FLIP_API keys, from the outputs with secrets shown.
+func (h *hub) secretValues(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for code, k := range h.trustKeys(t) {
+		out[code+" api key"] = k.APIKey
+		out[code+" internal service key"] = k.InternalServiceKey
+		out[code+" api key hash"] = k.APIKeyHash
+	}
+	if v, ok := h.outputs(t)["aesKeyBase64"].(string); ok && v != "" {
+		out["FLIP_API aes key"] = v
+	}
+	return out
 }
 
 // stateURNs are the URNs of the program's resources in a state: custom and component
