@@ -20,7 +20,14 @@ type eventSink struct {
 
 	mu     sync.Mutex
 	steps  []Step
+	diags  []Diagnostic
 	errOut error
+}
+
+// Diagnostic is an error the engine reported about one resource.
+type Diagnostic struct {
+	URN     string
+	Message string
 }
 
 func newEventSink(jsonOut io.Writer, onPre func(Step)) *eventSink {
@@ -40,6 +47,11 @@ func (s *eventSink) run() {
 			if s.onPre != nil {
 				s.onPre(st)
 			}
+		}
+		if d := e.DiagnosticEvent; d != nil && d.Severity == "error" && d.URN != "" {
+			s.mu.Lock()
+			s.diags = append(s.diags, Diagnostic{URN: d.URN, Message: d.Message})
+			s.mu.Unlock()
 		}
 		if s.json != nil {
 			b, err := json.Marshal(e.EngineEvent)
@@ -68,4 +80,11 @@ func (s *eventSink) wait(grace time.Duration) ([]Step, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Step(nil), s.steps...), s.errOut
+}
+
+// diagnostics returns the resource errors seen so far; call it after wait.
+func (s *eventSink) diagnostics() []Diagnostic {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Diagnostic(nil), s.diags...)
 }

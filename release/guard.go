@@ -77,6 +77,38 @@ func CheckSteps(steps []Step, allow []string) []Violation {
 	return out
 }
 
+// protectedReplaceMarker is how the engine (pkg/resource/deploy, v3.274.1) says it refuses to
+// replace a protected resource: "unable to replace resource \"<URN>\" as it is currently marked
+// for protection".
+const protectedReplaceMarker = "marked for protection"
+
+// CheckProtected returns, from a failed preview's diagnostics, the stateful resources the plan
+// would replace but for the engine's protect, unless allowed; one per URN, sorted.
+func CheckProtected(diags []Diagnostic, allow []string) []Violation {
+	seen := map[string]bool{}
+	var out []Violation
+	for _, d := range diags {
+		typ := resourceType(d.URN)
+		if !IsStateful(typ) || !strings.Contains(d.Message, protectedReplaceMarker) || slices.Contains(allow, d.URN) || seen[d.URN] {
+			continue
+		}
+		seen[d.URN] = true
+		out = append(out, Violation{URN: d.URN, Op: apitype.OpReplace})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// resourceType is the type token of a URN ("urn:pulumi:stack::project::parent$type::name").
+func resourceType(urn string) string {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return ""
+	}
+	types := strings.Split(parts[2], "$")
+	return types[len(types)-1]
+}
+
 func describeViolations(stack string, vs []Violation) error {
 	lines := make([]string, len(vs))
 	for i, v := range vs {

@@ -105,3 +105,41 @@ func TestCodes(t *testing.T) {
 		t.Errorf("refusal does not say how to proceed: %v", refused)
 	}
 }
+
+func TestCheckProtected(t *testing.T) {
+	t.Parallel()
+	const (
+		db  = "urn:pulumi:prod::flip-hub::flip:data:Data$aws:rds/instance:Instance::postgres"
+		sg  = "urn:pulumi:prod::flip-hub::flip:network:Network$aws:ec2/securityGroup:SecurityGroup::rds"
+		bkt = "urn:pulumi:prod::flip-hub::flip:data:Data$flip:storage:Bucket$aws:s3/bucketV2:BucketV2::uploads"
+	)
+	// The engine's own wording (pkg/resource/deploy, v3.274.1), as the engine suite sees it.
+	protected := func(urn string) Diagnostic {
+		return Diagnostic{URN: urn, Message: "unable to replace resource \"" + urn + "\"\nas it is currently marked for protection. To unprotect the resource, remove the `protect` flag"}
+	}
+	cases := []struct {
+		name  string
+		diags []Diagnostic
+		allow []string
+		want  []string
+	}{
+		{name: "none"},
+		{name: "protected database", diags: []Diagnostic{protected(db)}, want: []string{"replace " + db}},
+		{name: "nested component type", diags: []Diagnostic{protected(bkt), protected(bkt)}, want: []string{"replace " + bkt}},
+		{name: "allowed", diags: []Diagnostic{protected(db)}, allow: []string{db}},
+		{name: "stateless resource", diags: []Diagnostic{protected(sg)}},
+		{name: "another error", diags: []Diagnostic{{URN: db, Message: "InvalidParameterCombination"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, v := range CheckProtected(c.diags, c.allow) {
+				got = append(got, v.String())
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("CheckProtected = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

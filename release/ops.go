@@ -27,6 +27,8 @@ type PreviewResult struct {
 	Changes bool
 	Summary map[string]int
 	Steps   []Step
+	// Diagnostics are the engine's errors about single resources (a failed preview's causes).
+	Diagnostics []Diagnostic
 }
 
 func (s *Stack) sink(onPre func(Step)) *eventSink {
@@ -49,7 +51,7 @@ func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (PreviewResul
 	res, err := s.stack.Preview(ctx, opts...)
 	steps, sinkErr := sink.wait(eventGrace)
 	if err != nil {
-		return PreviewResult{Steps: steps}, classify(fmt.Errorf("preview %s: %w", s.opts.Stack, err))
+		return PreviewResult{Steps: steps, Diagnostics: sink.diagnostics()}, classify(fmt.Errorf("preview %s: %w", s.opts.Stack, err))
 	}
 	if sinkErr != nil {
 		return PreviewResult{Steps: steps}, sinkErr
@@ -87,11 +89,16 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 	}
 	if prod {
 		res, err := s.Preview(ctx, false)
-		if err != nil {
-			return err
-		}
 		if vs := CheckSteps(res.Steps, o.AllowReplace); len(vs) > 0 {
 			return describeViolations(s.opts.Stack, vs)
+		}
+		// The engine refuses to plan the replacement of a protected resource, so such a plan
+		// never reaches the steps: its error diagnostic, which names the resource, does.
+		if vs := CheckProtected(res.Diagnostics, o.AllowReplace); len(vs) > 0 {
+			return describeViolations(s.opts.Stack, vs)
+		}
+		if err != nil {
+			return err
 		}
 	}
 

@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestProdGuards: a prod hub deploys, and then the guards hold against the real engine.
+func TestProdGuards(t *testing.T) {
+	h := newHub(t, "prod", nil)
+
+	t.Run("preview and up", func(t *testing.T) {
+		if r := h.run(upTimeout, "preview", "--stack", "prod"); r.code != 0 {
+			t.Fatalf("preview failed\n%s", r)
+		}
+		if r := h.run(upTimeout, "up", "--stack", "prod"); r.code != 0 {
+			t.Fatalf("up failed\n%s", r)
+		}
+		_, dep := h.export()
+		if d := diffSets(planURNs(t, h), stateURNs(dep)); d != "" {
+			t.Fatalf("state after up differs from the plan:\n%s", d)
+		}
+		if r := h.run(upTimeout, "up", "--stack", "prod", "--expect-no-changes"); r.code != 0 {
+			t.Fatalf("second up of prod has changes\n%s", r)
+		}
+	})
+
+	t.Run("destroy is refused", func(t *testing.T) {
+		r := h.run(upTimeout, "destroy", "--stack", "prod")
+		if r.code != 4 {
+			t.Fatalf("destroy of prod: exit %d, want 4 (refused)\n%s", r.code, r)
+		}
+		_, dep := h.export()
+		if len(stateURNs(dep)) == 0 {
+			t.Fatal("refused destroy removed resources")
+		}
+	})
+
+	// Renaming the initial database is a replacement of the RDS instance (RDS cannot rename it).
+	h.editConfig(func(cfg map[string]any) {
+		cfg["flip-hub:database"].(map[string]any)["name"] = "fliphub"
+	})
+	_, dep := h.export()
+	var dbURN string
+	for _, r := range dep.Resources {
+		if r.Type == "aws:rds/instance:Instance" {
+			dbURN = r.URN
+			if !r.Protect {
+				t.Fatalf("prod database %s is not protected", r.URN)
+			}
+		}
+	}
+	if dbURN == "" {
+		t.Fatal("no RDS instance in the prod state")
+	}
+
+	t.Run("replacing the database is refused and names it", func(t *testing.T) {
+		r := h.run(upTimeout, "up", "--stack", "prod")
+		if r.code != 4 {
+			t.Fatalf("up that replaces the database: exit %d, want 4\n%s", r.code, r)
+		}
+		if !strings.Contains(r.stderr, dbURN) {
+			t.Errorf("refusal does not name %s\n%s", dbURN, r)
+		}
+	})
+
+	t.Run("allowed replacement still meets the engine's protect", func(t *testing.T) {
+		r := h.run(upTimeout, "up", "--stack", "prod", "--allow-replace", dbURN)
+		if r.code == 0 {
+			t.Fatalf("up replaced a protected database\n%s", r)
+		}
+		out := r.stdout + r.stderr
+		if !strings.Contains(out, "protect") || !strings.Contains(out, "unprotect") {
+			t.Errorf("the failure does not say the resource is protected and how to unprotect it\n%s", r)
+		}
+		_, dep := h.export()
+		for _, res := range dep.Resources {
+			if res.URN == dbURN && res.Inputs["dbName"] != "flip" {
+				t.Errorf("database changed to %v despite protect", res.Inputs["dbName"])
+			}
+		}
+	})
+}
