@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestInterruptedUp sends SIGINT to hubctl in the middle of an up, as Ctrl-C does: the engine
+// must end the update cleanly, leaving no pending operation and no lock, so the next up simply
+// carries on.
+func TestInterruptedUp(t *testing.T) {
+	h := newHub(t, "stag", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
+	defer cancel()
+	cmd := h.command(ctx, "up", "--stack", "stag")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	sent := false
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		// Interrupt once the engine is well into creating resources.
+		if !sent && strings.Count(out.String(), " created") >= 20 {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			sent = true
+		}
+	}
+	err = cmd.Wait()
+	if !sent {
+		t.Fatalf("the up finished before it could be interrupted (err %v)\n%s", err, tail(out.String(), 4000))
+	}
+	if err == nil {
+		t.Logf("up finished despite the interrupt:\n%s", tail(out.String(), 2000))
+	}
+
+	_, dep := h.export()
+	if len(dep.Pending) != 0 {
+		t.Errorf("interrupted up left %d pending operations: %v\nstdout:\n%s\nstderr:\n%s", len(dep.Pending), dep.Pending, tail(out.String(), 3000), tail(stderr.String(), 3000))
+	}
+	locks, _ := filepath.Glob(filepath.Join(h.state, ".pulumi", "locks", "*", "*", "*", "*"))
+	for _, l := range locks {
+		if st, err := os.Stat(l); err == nil && !st.IsDir() {
+			t.Errorf("interrupted up left a lock: %s", l)
+		}
+	}
+	r := h.run(upTimeout, "up", "--stack", "stag")
+	if r.code != 0 {
+		t.Fatalf("the up after an interrupted one failed\n%s", r)
+	}
+}
