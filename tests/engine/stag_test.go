@@ -207,6 +207,18 @@ func TestStagLifecycle(t *testing.T) {
 			t.Errorf("%d trusts still registered after destroy", n)
 		}
 	})
+
+	// What destroy retained still holds its names, as in AWS: a fresh up cannot create them
+	// again until the program adopts them (the adopt-on-up work is still open).
+	t.Run("an up after destroy meets the retained names", func(t *testing.T) {
+		r := h.run(upTimeout, "up", "--stack", "stag")
+		if r.code == 0 {
+			t.Fatal("up after destroy created the retained resources a second time")
+		}
+		if !strings.Contains(r.stdout+r.stderr, "already exists in this account") {
+			t.Errorf("up after destroy failed for another reason\n%s", r)
+		}
+	})
 }
 
 // up runs `hubctl up --json` and returns its engine events.
