@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -133,5 +134,50 @@ func TestErrorsFormat(t *testing.T) {
 	two := Errors{{Key: "a", Problem: "x"}, {Key: "b", Problem: "y"}}
 	if got := two.Error(); !strings.Contains(got, "2 problems") || !strings.Contains(got, "a: x") || !strings.Contains(got, "b: y") {
 		t.Fatalf("two errors read %q", got)
+	}
+}
+
+// The slot-name list lives in one SSM parameter: Standard holds 4 KB, Advanced 8 KB.
+func TestKitSlotParameterTier(t *testing.T) {
+	t.Parallel()
+	slots := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = "Trust_" + strconv.Itoa(i+1)
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		n       int
+		want    string
+		wantErr bool
+	}{
+		{"a few slots", 4, "Standard", false},
+		{"340 slots still fit Standard", 340, "Standard", false},
+		{"500 slots need Advanced", 500, "Advanced", false},
+		{"800 slots exceed Advanced", 800, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			src := minimal("stag")
+			b, _ := json.Marshal(map[string]any{"kitDate": "2025-01-01", "kitSlotNames": slots(c.n)})
+			src[KeyFL] = string(b)
+			cfg, err := Parse("stag", src)
+			if c.wantErr {
+				var errs Errors
+				if !errors.As(err, &errs) || !slices.Contains(errs.Keys(), KeyFL+".kitSlotNames") || !strings.Contains(err.Error(), "8192") {
+					t.Fatalf("%d slots: got %v; want an error on %s.kitSlotNames naming the 8192 limit", c.n, err, KeyFL)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.FL.KitSlotTier != c.want {
+				t.Errorf("%d slots: tier %q, want %q", c.n, cfg.FL.KitSlotTier, c.want)
+			}
+		})
 	}
 }

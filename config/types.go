@@ -134,8 +134,11 @@ type FL struct {
 	Backend      FLBackend
 	Port         int
 	KitSlotNames []string
-	KitDate      string
-	MinClients   int
+	// KitSlotTier is the SSM tier the slot-name parameter needs: Standard, or Advanced when the
+	// JSON list is longer than StandardParameterBytes.
+	KitSlotTier string
+	KitDate     string
+	MinClients  int
 }
 
 // Images names the container images deployed on the hub host.
@@ -164,3 +167,10 @@ type Secrets struct {
 	// RegistryToken lets the hub host log in to the image registry.
 	RegistryToken *pulumi.StringOutput
 }
+
+// SSM String parameter size limits (AWS Systems Manager User Guide, "Managing parameter tiers"):
+// the kit slot names parameter must fit.
+const (
+	StandardParameterBytes = 4096
+	AdvancedParameterBytes = 8192
+)

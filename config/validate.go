@@ -512,6 +512,19 @@ func parseFL(p *problems, r rawFL, trustCount int) FL {
 	if len(fl.KitSlotNames) < trustCount {
 		p.add(key+".kitSlotNames", "has %d slots for %d trusts; want at least one slot per trust", len(fl.KitSlotNames), trustCount)
 	}
+	// flip-api reads every slot name from one SSM String parameter (JSON list). SSM holds up to
+	// 4 KB in the Standard tier and 8 KB in the Advanced tier (Systems Manager User Guide,
+	// "Managing parameter tiers"); a longer list cannot be stored at all.
+	if list, err := json.Marshal(fl.KitSlotNames); err == nil {
+		switch n := len(list); {
+		case n > AdvancedParameterBytes:
+			p.add(key+".kitSlotNames", "lists %d slots in %d characters of JSON; SSM parameters hold at most %d (Advanced tier), so want fewer or shorter slot names", len(fl.KitSlotNames), n, AdvancedParameterBytes)
+		case n > StandardParameterBytes:
+			fl.KitSlotTier = "Advanced"
+		default:
+			fl.KitSlotTier = "Standard"
+		}
+	}
 	if !kitDateRE.MatchString(fl.KitDate) {
 		p.add(key+".kitDate", "%q does not name a kit release; want the folder of the FL server kits in the kits bucket, such as 2025-06-01", fl.KitDate)
 	}

@@ -76,7 +76,10 @@ type Args struct {
 	// AppBuckets are the purposes of the application buckets, e.g. "fl-kits".
 	AppBuckets   []string
 	KitSlotNames []string
-	Imports      Imports
+	// KitSlotTier is the SSM tier of the slot-name parameter (Standard or Advanced), decided by
+	// config from the list's length.
+	KitSlotTier string
+	Imports     Imports
 	// ExistingAESKey and ExistingInternalServiceKey (secrets; both or neither) keep an
 	// existing hub's FLIP_API values instead of minting new ones.
 	ExistingAESKey             *pulumi.StringOutput
@@ -135,6 +138,8 @@ func (a Args) validate() error {
 		return fmt.Errorf("want at least one app bucket")
 	case len(a.KitSlotNames) == 0:
 		return fmt.Errorf("want at least one kit slot name")
+	case a.KitSlotTier != "Standard" && a.KitSlotTier != "Advanced":
+		return fmt.Errorf("kit slot parameter tier %q; want Standard or Advanced", a.KitSlotTier)
 	case (a.ExistingAESKey == nil) != (a.ExistingInternalServiceKey == nil):
 		return fmt.Errorf("existing FLIP_API keys: want both the AES key and the internal service key, or neither")
 	}
@@ -187,7 +192,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Description:   pulumi.String("FL kit slots flip-api seeds its pool from (JSON list); managed by " + nm.Name()),
 		Type:          pulumi.String("String"),
 		DataType:      pulumi.String("text"),
-		Tier:          pulumi.String("Standard"),
+		Tier:          pulumi.String(args.KitSlotTier),
 		InsecureValue: pulumi.String(string(slots)),
 	}, parent)
 	if err != nil {

@@ -55,6 +55,7 @@ func baseArgs() data.Args {
 		SecretRecoveryWindowDays: 7,
 		AppBuckets:               appBuckets,
 		KitSlotNames:             []string{"Trust_1", "Trust_2"},
+		KitSlotTier:              "Standard",
 	}
 }
 

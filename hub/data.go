@@ -51,6 +51,7 @@ func (s *stack) buildData(ctx *pulumi.Context) error {
 		SecretRecoveryWindowDays: s.cfg.KMSDeletionWindowDays,
 		AppBuckets:               config.AppBuckets,
 		KitSlotNames:             s.cfg.FL.KitSlotNames,
+		KitSlotTier:              s.cfg.FL.KitSlotTier,
 		Imports: data.Imports{
 			FlipAPISecretID: s.cfg.Imports["flipApiSecret"],
 			BucketImportIDs: bucketImports,
