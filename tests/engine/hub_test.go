@@ -22,18 +22,20 @@ import (
 // hub is one scratch project: copies of the real Pulumi.yaml and one real stack file, its own
 // file backend, fake account record, database and SSM front.
 type hub struct {
-	t           *testing.T
+	t           testing.TB
 	stack       string
 	dir         string
 	state       string
 	record      string
 	dsn         string
 	awsEndpoint string
+	// extraEnv is added to every hubctl and pulumi run (benchmarks compare backend settings).
+	extraEnv []string
 }
 
 // newHub lays out a project for stack from the repository's own files; edit, when given,
 // changes the stack's config before anything runs.
-func newHub(t *testing.T, stack string, edit func(cfg map[string]any)) *hub {
+func newHub(t testing.TB, stack string, edit func(cfg map[string]any)) *hub {
 	t.Helper()
 	requireSuite(t)
 	pg := testpg.Require(t, suite.pg, suite.pgErr)

@@ -197,7 +197,7 @@ func (h *hub) command(ctx context.Context, args ...string) *exec.Cmd {
 }
 
 func (h *hub) env() []string {
-	return append(cleanEnv(),
+	return append(append(cleanEnv(),
 		"PATH="+suite.bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"PULUMI_HOME="+suite.home,
 		"PULUMI_BACKEND_URL=file://"+h.state,
@@ -215,7 +215,7 @@ func (h *hub) env() []string {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-	)
+	), h.extraEnv...)
 }
 
 const testPassphrase = "engine-suite-passphrase"

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
 	"github.com/londonaicentre/flip-hub/plan"
 )
 
@@ -40,6 +43,37 @@ func TestStagLifecycle(t *testing.T) {
 		}
 		if len(dep.Pending) != 0 {
 			t.Errorf("pending operations after a successful up: %v", dep.Pending)
+		}
+	})
+
+	t.Run("the hub deploy ran over SSM with no secret in the command", func(t *testing.T) {
+		_, dep := h.export()
+		var instance string
+		for _, r := range dep.Resources {
+			if r.Type == "aws:ec2/instance:Instance" {
+				instance = r.ID
+			}
+		}
+		cfg := suite.moto.AWSConfig()
+		out, err := ssm.NewFromConfig(cfg).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: &instance})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Commands) != 1 {
+			t.Fatalf("moto holds %d SSM commands for the hub host %s; want the one deploy", len(out.Commands), instance)
+		}
+		c := out.Commands[0]
+		if aws.ToString(c.DocumentName) != "AWS-RunShellScript" || !strings.HasPrefix(aws.ToString(c.Comment), "flip-hub deploy") {
+			t.Errorf("deploy command: document %q, comment %q", aws.ToString(c.DocumentName), aws.ToString(c.Comment))
+		}
+		text := strings.Join(c.Parameters["commands"], "\n")
+		if !strings.Contains(text, "docker compose") {
+			t.Errorf("the SSM command does not look like the hub deploy script:\n%s", tail(text, 2000))
+		}
+		for name, v := range h.secretValues(t) {
+			if strings.Contains(text, v) {
+				t.Errorf("the SSM deploy command carries %s in plaintext", name)
+			}
 		}
 	})
 
