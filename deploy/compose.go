@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // Compose file model: only the keys the hub uses, in a fixed order, so rendering is
@@ -76,7 +78,7 @@ const (
 	flowerHealthPort  = 9097
 	flowerJobsVolume  = "fl-jobs"
 	flowerCertsMount  = "/certs"
-	flowerKeysMount   = "/keys"
+	flowerKeysMount   = flip.FlowerKeysDir
 	flowerJobsMount   = "/app/src"
 	nvflareAdminMount = "/app/admin"
 )
@@ -233,7 +235,7 @@ func composeModel(s Spec) composeFile {
 		// script waits for it to exit 0.
 		reg := hardened(composeSvc{
 			Image:      im.FLRegistry + imageFlowerSuperLink + ":" + im.FLTag,
-			Entrypoint: []string{"/scripts/register-supernode-keys.sh"},
+			Entrypoint: flip.RegisterKeysEntrypoint(),
 			EnvFile:    []string{envPath(ServiceRegisterKeys)},
 			Volumes:    []string{certs, keys},
 			DependsOn:  map[string]composeDep{ServiceFLAPI: {Condition: "service_healthy"}},

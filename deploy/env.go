@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // File is one rendered file: its path relative to Dir and its content.
@@ -109,13 +111,18 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 			"SUPERLINK_ROOT_CERTIFICATES": flowerCertsMount + "/ca.crt",
 			"FLOWER_SRC_ROOT":             flowerJobsMount,
 		})
+		// register-supernode-keys.sh pairs /keys/*.pub in byte order with TRUST_NAMES in list
+		// order, so the names go in the order of their slots' key files (Trust_10 before Trust_2).
+		keyOrder, err := json.Marshal(flip.FlowerNamesInKeyOrder(s.KitSlotNames))
+		if err != nil {
+			return nil, fmt.Errorf("kit slot names: %w", err)
+		}
 		out[envPath(ServiceRegisterKeys)] = with(map[string]string{
 			"NET_ID":                      Net,
 			"SUPERLINK_ADDRESS":           superlink(flowerExecPort),
 			"SUPERLINK_ROOT_CERTIFICATES": flowerCertsMount + "/ca.crt",
-			"KEYS_DIR":                    flowerKeysMount,
-			"FL_API_URL":                  flAPIURL,
-			"TRUST_NAMES":                 string(slots),
+			flip.EnvFLAPIAddress:          flAPIURL,
+			flip.EnvTrustNames:            string(keyOrder),
 		})
 	}
 	return out, nil

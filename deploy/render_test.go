@@ -561,3 +561,33 @@ func TestCommandIDFromOutput(t *testing.T) {
 		}
 	}
 }
+
+// The Flower key-registration job as upstream runs it (deploy/compose.production.flower.yml
+// @00e1b6b; fl-services/flower/register-supernode-keys.sh @958b5b9): through bash (the shebang
+// follows the licence header), FL_API_ADDRESS for /register_node, and TRUST_NAMES in the order the
+// script globs /keys/*.pub, which is byte order: supernode_credentials_10 before _2.
+func TestFlowerKeyRegistrationContract(t *testing.T) {
+	t.Parallel()
+	s := validSpec(deploy.Flower)
+	s.KitSlotNames = []string{"Trust_1", "Trust_2", "Trust_3", "Trust_4", "Trust_5", "Trust_6", "Trust_7", "Trust_8", "Trust_9", "Trust_10", "Trust_11"}
+	b := render(t, s)
+	reg := parseCompose(t, b.Compose)[deploy.ServiceRegisterKeys]
+	if got := strings.Join(reg.Entrypoint, " "); got != "/bin/bash /scripts/register-supernode-keys.sh" {
+		t.Errorf("entrypoint %q, want the script through /bin/bash", got)
+	}
+	env := envFile(t, b, deploy.ServiceRegisterKeys)
+	if got := env["FL_API_ADDRESS"]; got != "http://fl-api-net-1:8000" {
+		t.Errorf("FL_API_ADDRESS = %q, want fl-api on the compose network", got)
+	}
+	if _, ok := env["FL_API_URL"]; ok {
+		t.Error("FL_API_URL is set; the script reads FL_API_ADDRESS")
+	}
+	want := `["Trust_1","Trust_10","Trust_11","Trust_2","Trust_3","Trust_4","Trust_5","Trust_6","Trust_7","Trust_8","Trust_9"]`
+	if got := env["TRUST_NAMES"]; got != want {
+		t.Errorf("TRUST_NAMES = %s, want the key files' byte order %s", got, want)
+	}
+	// flip-api seeds its pool from the slot names in their own order.
+	if got := envFile(t, b, "flip-api")["FL_KIT_SLOT_NAMES"]; !strings.HasPrefix(got, `["Trust_1","Trust_2",`) {
+		t.Errorf("flip-api FL_KIT_SLOT_NAMES = %s, want config order", got)
+	}
+}

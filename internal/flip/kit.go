@@ -1,0 +1,64 @@
+package flip
+
+import "fmt"
+
+// KitSentinel opens the hub-shared block of a trust kit file. Upstream's writer matches this
+// line byte for byte and appends it (after one blank line) only when it is missing, so any
+// other text would make upstream's sync add a second block.
+// [londonaicentre/FLIP scripts/trust_kit_lib.py SENTINEL]
+const KitSentinel = "# ── Hub-shared (managed by register-trust / sync-trust-kits — do not edit) ──"
+
+// HubSharedKeys are the keys of the hub-shared block, in upstream's order: the closed set
+// upstream keeps in lockstep with flip-api's HUB_SHARED_ENV_KEYS.
+// [londonaicentre/FLIP scripts/trust_kit_lib.py HUB_SHARED_KEYS;
+// flip-api/src/flip_api/scripts/register_trust.py HUB_SHARED_ENV_KEYS]
+var HubSharedKeys = []string{
+	"AES_KEY_BASE64",
+	"CENTRAL_HUB_API_URL",
+	"TRUST_API_KEY_HEADER",
+	"FL_BACKEND",
+	"FLOWER_KIT_DATE",
+	"FLARE_KIT_DATE",
+	"DOCKER_TAG",
+	"DOCKER_REGISTRY",
+	"DOCKER_FL_TAG",
+	"DOCKER_FL_REGISTRY",
+	"NLB_SUBDOMAIN",
+	"FL_SERVER_PORT",
+}
+
+// CredentialKeys are the per-trust plaintext credentials, written only on a new registration.
+// [scripts/trust_kit_lib.py CREDENTIAL_KEYS]
+var CredentialKeys = []string{"TRUST_API_KEY", "TRUST_INTERNAL_SERVICE_KEY"}
+
+// MetadataKeys are the per-trust registration metadata, upserted on every write.
+// [scripts/trust_kit_lib.py METADATA_KEYS]
+var MetadataKeys = []string{"EXPECTED_TRUST_ID", "FL_KIT_SLOT", "FL_KIT_SLOT_NUMBER"}
+
+// Kit environment words: the <env> of trust/.env.<CODE>.<env> and of the hub's .env.<env>.
+// [deploy/providers/AWS/Makefile @00e1b6b KIT_ENV_SUFFIX; scripts/new_trust.py]
+const (
+	KitEnvStag       = "stag"
+	KitEnvProduction = "production"
+)
+
+// KitFileName is the kit file of a trust in an environment: .env.<CODE>.<env>, kept under trust/.
+// [scripts/new_trust.py; scripts/trust_kit_lib.py docstring "trust/.env.GSTT.development"]
+func KitFileName(code, env string) string { return fmt.Sprintf(".env.%s.%s", code, env) }
+
+// KitFileMode is the mode of every file holding trust credentials.
+// [scripts/trust_kit_lib.py KIT_FILE_MODE]
+const KitFileMode = 0o600
+
+// Kit-date keys: which hub-shared key names the FL kit release, per backend.
+// [scripts/trust_kit_lib.py HUB_SHARED_KEYS; deploy/providers/AWS/scripts/package-onprem-trust-kit.sh]
+const (
+	EnvFlareKitDate  = "FLARE_KIT_DATE"
+	EnvFlowerKitDate = "FLOWER_KIT_DATE"
+)
+
+// FLHost is NLB_SUBDOMAIN: the bare DNS name of the FL endpoint, no scheme and no port (those
+// travel separately, FL_SERVER_PORT as a bare integer).
+// [deploy/providers/AWS/dns.tf @08dab12 aws_route53_record.fl_server_nlb; README example
+// NLB_SUBDOMAIN=fl.app.flip.aicentre.co.uk for ALB_SUBDOMAIN=app.flip.aicentre.co.uk]
+func FLHost(domain string) string { return "fl." + domain }
