@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 var (
@@ -16,7 +18,6 @@ var (
 	azNameRE       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9][a-z]$`)
 	accountRE      = regexp.MustCompile(`^[0-9]{12}$`)
 	domainLabelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	trustCodeRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$`)
 	emailRE        = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$`)
 	imageTagRE     = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	registryRE     = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*/$`)
@@ -426,8 +427,8 @@ func parseTrusts(p *problems, raw []rawTrust) []Trust {
 	for i, r := range raw {
 		key := fmt.Sprintf("%s[%d]", KeyTrusts, i)
 		t := Trust{Code: r.Code, Name: strings.TrimSpace(r.Name), Region: strings.TrimSpace(r.Region), EgressCIDRs: r.EgressCIDRs, Rotation: orInt(r.Rotation, 0)}
-		if !trustCodeRE.MatchString(t.Code) {
-			p.add(key+".code", "%q is not a trust code; want 2–32 lower-case letters, digits and inner hyphens such as gstt", t.Code)
+		if !flip.ValidTrustCode(t.Code) {
+			p.add(key+".code", "%q is not a trust code; want %s", t.Code, flip.TrustCodeRule)
 		} else if j, dup := codes[t.Code]; dup {
 			p.add(key+".code", "%q is already used by trusts[%d]; want a unique code", t.Code, j)
 		} else {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/namer"
 )
 
@@ -201,7 +202,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 }
 
 // FLHost is the federated-learning endpoint's host name.
-func FLHost(domain string) string { return "fl." + domain }
+func FLHost(domain string) string { return flip.FLHost(domain) }
 
 // exceptions are the edge's stated departures from the compliance checks it is reviewed
 // against, kept in the component's outputs for reviewers.

@@ -68,6 +68,7 @@ func (s *stack) buildEdge(ctx *pulumi.Context) error {
 	ctx.Export("publicUrl", e.PublicURL)
 	ctx.Export("apiUrl", e.APIURL)
 	ctx.Export("flEndpoint", e.FLEndpoint)
+	ctx.Export("flHost", pulumi.String(edge.FLHost(s.cfg.Edge.Domain)))
 	ctx.Export("certificateValidationRecords", e.CertificateValidationRecords)
 	ctx.Export("dnsRecords", e.DNSRecords)
 	return nil

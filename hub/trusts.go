@@ -55,5 +55,6 @@ func (s *stack) buildTrusts(ctx *pulumi.Context) error {
 	})
 	ctx.Export("flBackend", pulumi.String(string(s.cfg.FL.Backend)))
 	ctx.Export("flPort", pulumi.Int(s.cfg.FL.Port))
+	ctx.Export("flKitDate", pulumi.String(s.cfg.FL.KitDate))
 	return nil
 }

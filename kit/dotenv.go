@@ -2,6 +2,7 @@ package kit
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -26,7 +27,7 @@ const maxContinuation = 200
 
 // parse splits a dotenv file into entries. It never fails: anything it does not understand becomes
 // an opaque entry that is kept verbatim.
-func parse(data []byte) []entry {
+func parse(data []byte, sentinels ...string) []entry {
 	if len(data) == 0 {
 		return nil
 	}
@@ -40,7 +41,7 @@ func parse(data []byte) []entry {
 		if i == 0 {
 			logical = strings.TrimPrefix(logical, "\ufeff")
 		}
-		if strings.TrimSpace(logical) == Sentinel {
+		if slices.Contains(sentinels, strings.TrimSpace(logical)) {
 			out = append(out, entry{raw: lines[i : i+1], sentinel: true})
 			i++
 			continue

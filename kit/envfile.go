@@ -31,7 +31,7 @@ func RenderManaged(existing []byte, managed [][2]string) ([]byte, error) {
 	}
 	var operator, rescued []entry
 	below := false
-	for _, e := range parse(existing) {
+	for _, e := range parse(existing, EnvSentinel) {
 		switch {
 		case e.sentinel && !below:
 			below = true
@@ -55,7 +55,7 @@ func RenderManaged(existing []byte, managed [][2]string) ([]byte, error) {
 	if len(operator) > 0 {
 		b.WriteByte('\n')
 	}
-	b.WriteString(Sentinel)
+	b.WriteString(EnvSentinel)
 	b.WriteByte('\n')
 	if err := writeAssignments(&b, managed); err != nil {
 		return nil, err

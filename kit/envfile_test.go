@@ -17,17 +17,17 @@ func TestRenderManaged(t *testing.T) {
 	}{
 		{
 			name: "new file",
-			want: Sentinel + "\nAWS_REGION=eu-west-2\nDB_HOST=db.internal\nSECRET_NAME='flip/stag api'\n",
+			want: EnvSentinel + "\nAWS_REGION=eu-west-2\nDB_HOST=db.internal\nSECRET_NAME='flip/stag api'\n",
 		},
 		{
 			name:     "operator lines kept, stale managed assignment removed",
 			existing: "# mine\nMY_KEY=1\nDB_HOST=old\n\n",
-			want:     "# mine\nMY_KEY=1\n\n" + Sentinel + "\nAWS_REGION=eu-west-2\nDB_HOST=db.internal\nSECRET_NAME='flip/stag api'\n",
+			want:     "# mine\nMY_KEY=1\n\n" + EnvSentinel + "\nAWS_REGION=eu-west-2\nDB_HOST=db.internal\nSECRET_NAME='flip/stag api'\n",
 		},
 		{
 			name:     "managed section rewritten, operator line below it moved up",
-			existing: "A=1\n\n" + Sentinel + "\nAWS_REGION=us-east-1\nLATE=2\n",
-			want:     "A=1\nLATE=2\n\n" + Sentinel + "\nAWS_REGION=eu-west-2\nDB_HOST=db.internal\nSECRET_NAME='flip/stag api'\n",
+			existing: "A=1\n\n" + EnvSentinel + "\nAWS_REGION=us-east-1\nLATE=2\n",
+			want:     "A=1\nLATE=2\n\n" + EnvSentinel + "\nAWS_REGION=eu-west-2\nDB_HOST=db.internal\nSECRET_NAME='flip/stag api'\n",
 		},
 	}
 	for _, tc := range cases {

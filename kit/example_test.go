@@ -25,6 +25,7 @@ TRUST_API_KEY=an-old-key-that-is-being-rotated-away-now
 		AESKeyBase64:     "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		Domain:           "flip.example.nhs.uk",
 		FLBackend:        kit.BackendNVFLARE,
+		KitDate:          "2025-06-01",
 		DockerTag:        "sha-1a2b3c4",
 		DockerRegistry:   "ghcr.io/londonaicentre",
 		DockerFLTag:      "sha-9f8e7d6",
@@ -49,11 +50,13 @@ TRUST_API_KEY=an-old-key-that-is-being-rotated-away-now
 	// FL_KIT_SLOT=Trust_3
 	// FL_KIT_SLOT_NUMBER=3
 	//
-	// # --- managed by hubctl: do not edit below this line ---
+	// # ── Hub-shared (managed by register-trust / sync-trust-kits — do not edit) ──
 	// AES_KEY_BASE64=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
 	// CENTRAL_HUB_API_URL=https://flip.example.nhs.uk/api
 	// TRUST_API_KEY_HEADER=Authorization
 	// FL_BACKEND=nvflare
+	// FLOWER_KIT_DATE=
+	// FLARE_KIT_DATE=2025-06-01
 	// DOCKER_TAG=sha-1a2b3c4
 	// DOCKER_REGISTRY=ghcr.io/londonaicentre
 	// DOCKER_FL_TAG=sha-9f8e7d6
@@ -82,6 +85,7 @@ func ExampleWrite() {
 		AESKeyBase64:     "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		Domain:           "flip.example.nhs.uk",
 		FLBackend:        kit.BackendFlower,
+		KitDate:          "2025-06-01",
 		DockerTag:        "sha-1a2b3c4",
 		DockerRegistry:   "ghcr.io/londonaicentre",
 		DockerFLTag:      "sha-9f8e7d6",
@@ -113,5 +117,5 @@ func ExampleWrite() {
 	fmt.Println(err)
 	// Output:
 	// .env.gstt.stag -rw-------
-	// invalid trust code: "../gstt": want 2-32 lower-case letters, digits and inner hyphens
+	// invalid trust code: "../gstt": want 1 to 64 letters, digits, _ or - (upstream codes such as GSTT, KCH or Trust_K8s); no '.', '/', spaces or control characters
 }

@@ -8,15 +8,27 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
-// Sentinel introduces the hub-shared section. Everything below it is rewritten on every render.
-const Sentinel = "# --- managed by hubctl: do not edit below this line ---"
+// Sentinel introduces the hub-shared section of a trust kit: upstream's line, byte for byte, so
+// upstream's own sync-trust-kit finds the section hubctl wrote (and hubctl finds upstream's).
+// Everything below it is rewritten on every render.
+const Sentinel = flip.KitSentinel
+
+// EnvSentinel introduces the managed section of the hub's own env file (.env.stag,
+// .env.production), which upstream's tooling does not write.
+const EnvSentinel = "# --- managed by hubctl: do not edit below this line ---"
+
+// legacySentinel is what hubctl wrote above the kit's hub-shared section before it used
+// upstream's line; a kit that still has it is read as if it had Sentinel.
+const legacySentinel = EnvSentinel
 
 // Environments a kit can be written for.
 const (
-	Staging    = "stag"
-	Production = "production"
+	Staging    = flip.KitEnvStag
+	Production = flip.KitEnvProduction
 )
 
 // Default values.
@@ -32,28 +44,11 @@ const (
 	BackendFlower  = "flower"
 )
 
-// trustKeys are the per-trust keys, in file order.
-var trustKeys = []string{
-	"TRUST_API_KEY",
-	"TRUST_INTERNAL_SERVICE_KEY",
-	"EXPECTED_TRUST_ID",
-	"FL_KIT_SLOT",
-	"FL_KIT_SLOT_NUMBER",
-}
+// trustKeys are the per-trust keys, in file order: upstream's credentials, then its metadata.
+var trustKeys = append(append([]string(nil), flip.CredentialKeys...), flip.MetadataKeys...)
 
-// hubKeys are the hub-shared keys of the managed section, in file order.
-var hubKeys = []string{
-	"AES_KEY_BASE64",
-	"CENTRAL_HUB_API_URL",
-	"TRUST_API_KEY_HEADER",
-	"FL_BACKEND",
-	"DOCKER_TAG",
-	"DOCKER_REGISTRY",
-	"DOCKER_FL_TAG",
-	"DOCKER_FL_REGISTRY",
-	"NLB_SUBDOMAIN",
-	"FL_SERVER_PORT",
-}
+// hubKeys are the hub-shared keys of the managed section, in upstream's order.
+var hubKeys = flip.HubSharedKeys
 
 // keptSecrets are the per-trust keys whose current value is kept when the Trust leaves them empty:
 // the hub stores only a hash of the API key, so a later render (new image tag, say) cannot mint the
@@ -86,6 +81,7 @@ type Trust struct {
 type Hub struct {
 	AESKeyBase64      Secret // AES_KEY_BASE64: base64 of the hub's 32-byte AES key
 	Domain            string // CENTRAL_HUB_API_URL is https://<Domain>/api, NLB_SUBDOMAIN is fl.<Domain>
+	KitDate           string // the FL kit release: FLARE_KIT_DATE (nvflare) or FLOWER_KIT_DATE (flower)
 	TrustAPIKeyHeader string // TRUST_API_KEY_HEADER; empty means Authorization
 	FLBackend         string // FL_BACKEND: nvflare or flower
 	DockerTag         string // DOCKER_TAG, e.g. sha-1a2b3c4
@@ -96,7 +92,6 @@ type Hub struct {
 }
 
 var (
-	codeRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$`)
 	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	urlSafeRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{32,512}$`)
 	labelRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -105,13 +100,13 @@ var (
 	headerRE   = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$")
 )
 
-// ValidCode reports whether code is a well-formed trust code (the registrar's rule), which also
-// keeps the kit file name inside its directory.
-func ValidCode(code string) bool { return codeRE.MatchString(code) }
+// ValidCode reports whether code is a trust code (the contract's rule), which also keeps the kit
+// file name inside its directory.
+func ValidCode(code string) bool { return flip.ValidTrustCode(code) }
 
 func validateCode(code string) error {
 	if !ValidCode(code) {
-		return fmt.Errorf("%w: %q: want 2-32 lower-case letters, digits and inner hyphens", ErrInvalidCode, code)
+		return fmt.Errorf("%w: %q: want %s", ErrInvalidCode, code, flip.TrustCodeRule)
 	}
 	return nil
 }
@@ -253,16 +248,33 @@ func (h Hub) values() ([][2]string, error) {
 			return nil, invalid(c.key, fmt.Sprintf("%q is not a lower-case registry path such as ghcr.io/londonaicentre/", c.v))
 		}
 	}
-	return [][2]string{
-		{"AES_KEY_BASE64", string(h.AESKeyBase64)},
-		{"CENTRAL_HUB_API_URL", "https://" + h.Domain + "/api"},
-		{"TRUST_API_KEY_HEADER", header},
-		{"FL_BACKEND", h.FLBackend},
-		{"DOCKER_TAG", h.DockerTag},
-		{"DOCKER_REGISTRY", h.DockerRegistry},
-		{"DOCKER_FL_TAG", h.DockerFLTag},
-		{"DOCKER_FL_REGISTRY", h.DockerFLRegistry},
-		{"NLB_SUBDOMAIN", "fl." + h.Domain},
-		{"FL_SERVER_PORT", strconv.Itoa(port)},
-	}, nil
+	if err := validatePrintable("KIT_DATE", h.KitDate); err != nil {
+		return nil, err
+	}
+	dates := map[string]string{BackendNVFLARE: flip.EnvFlareKitDate, BackendFlower: flip.EnvFlowerKitDate}
+	vals := map[string]string{
+		"AES_KEY_BASE64":       string(h.AESKeyBase64),
+		"CENTRAL_HUB_API_URL":  "https://" + h.Domain + "/api",
+		"TRUST_API_KEY_HEADER": header,
+		"FL_BACKEND":           h.FLBackend,
+		flip.EnvFlareKitDate:   "",
+		flip.EnvFlowerKitDate:  "",
+		"DOCKER_TAG":           h.DockerTag,
+		"DOCKER_REGISTRY":      h.DockerRegistry,
+		"DOCKER_FL_TAG":        h.DockerFLTag,
+		"DOCKER_FL_REGISTRY":   h.DockerFLRegistry,
+		"NLB_SUBDOMAIN":        flip.FLHost(h.Domain),
+		"FL_SERVER_PORT":       strconv.Itoa(port),
+	}
+	// The backend in use names its kit release; the other backend's key stays, empty.
+	vals[dates[h.FLBackend]] = h.KitDate
+	out := make([][2]string, 0, len(hubKeys))
+	for _, key := range hubKeys {
+		v, ok := vals[key]
+		if !ok {
+			return nil, fmt.Errorf("kit: no value for hub-shared key %s", key)
+		}
+		out = append(out, [2]string{key, v})
+	}
+	return out, nil
 }

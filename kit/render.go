@@ -49,7 +49,7 @@ func Render(existing []byte, t Trust, h Hub) ([]byte, error) {
 	var rescued []entry
 	current := map[string]string{} // last value of each kept secret in the existing file
 	below := false
-	for _, e := range parse(existing) {
+	for _, e := range parse(existing, Sentinel, legacySentinel) {
 		if keptSecrets[e.key] {
 			current[e.key] = e.value
 		}

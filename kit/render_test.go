@@ -31,6 +31,7 @@ func testHub() Hub {
 		AESKeyBase64:     aesKey,
 		Domain:           "flip.example.nhs.uk",
 		FLBackend:        "nvflare",
+		KitDate:          "2025-06-01",
 		DockerTag:        "sha-1a2b3c4",
 		DockerRegistry:   "ghcr.io/londonaicentre",
 		DockerFLTag:      "sha-9f8e7d6",
@@ -48,11 +49,13 @@ FL_KIT_SLOT=Trust_3
 FL_KIT_SLOT_NUMBER=3
 `
 
-const wantHubSection = `# --- managed by hubctl: do not edit below this line ---
+const wantHubSection = `# ── Hub-shared (managed by register-trust / sync-trust-kits — do not edit) ──
 AES_KEY_BASE64=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
 CENTRAL_HUB_API_URL=https://flip.example.nhs.uk/api
 TRUST_API_KEY_HEADER=Authorization
 FL_BACKEND=nvflare
+FLOWER_KIT_DATE=
+FLARE_KIT_DATE=2025-06-01
 DOCKER_TAG=sha-1a2b3c4
 DOCKER_REGISTRY=ghcr.io/londonaicentre
 DOCKER_FL_TAG=sha-9f8e7d6
@@ -65,7 +68,8 @@ const wantNewFile = wantTrustBlock + "\n" + wantHubSection
 
 // operatorFile is a kit an operator has edited: comments, odd lines, a multi-line value that
 // contains a managed key name, CRLF, an operator pin of a hub key, stale per-trust values in the
-// middle, and a hand-added line below the sentinel.
+// middle, and a hand-added line below the sentinel hubctl used to write (legacySentinel), which a
+// render replaces by upstream's.
 const operatorFile = "# Operator settings for GSTT — edit freely\n" +
 	"XNAT_URL=https://xnat.gstt.internal\n" +
 	"export PROXY = \"http://proxy:3128\"   # corporate proxy\n" +
@@ -143,6 +147,8 @@ func TestRender(t *testing.T) {
 			want: wantTrustBlock + "\n" + strings.NewReplacer(
 				"TRUST_API_KEY_HEADER=Authorization", "TRUST_API_KEY_HEADER=X-Trust-Key",
 				"FL_BACKEND=nvflare", "FL_BACKEND=flower",
+				"FLOWER_KIT_DATE=\n", "FLOWER_KIT_DATE=2025-06-01\n",
+				"FLARE_KIT_DATE=2025-06-01\n", "FLARE_KIT_DATE=\n",
 				"FL_SERVER_PORT=8002", "FL_SERVER_PORT=9443",
 			).Replace(wantHubSection),
 		},
@@ -152,6 +158,8 @@ func TestRender(t *testing.T) {
 			hub:      func(h *Hub) { h.FLBackend = "flower" },
 			want: wantTrustBlock + "\n" + strings.NewReplacer(
 				"FL_BACKEND=nvflare", "FL_BACKEND=flower",
+				"FLOWER_KIT_DATE=\n", "FLOWER_KIT_DATE=2025-06-01\n",
+				"FLARE_KIT_DATE=2025-06-01\n", "FLARE_KIT_DATE=\n",
 				"FL_SERVER_PORT=8002", "FL_SERVER_PORT=9092",
 			).Replace(wantHubSection),
 		},

@@ -160,7 +160,7 @@ func TestWriteRefusesBadTargets(t *testing.T) {
 		{name: "parent escape", code: "../x", env: "stag", wantErr: ErrInvalidCode},
 		{name: "absolute", code: "/etc/passwd", env: "stag", wantErr: ErrInvalidCode},
 		{name: "slash inside", code: "a/b", env: "stag", wantErr: ErrInvalidCode},
-		{name: "upper case", code: "GSTT", env: "stag", wantErr: ErrInvalidCode},
+		{name: "space", code: "GS TT", env: "stag", wantErr: ErrInvalidCode},
 		{name: "empty code", code: "", env: "stag", wantErr: ErrInvalidCode},
 		{name: "dotted code", code: "a.b", env: "stag", wantErr: ErrInvalidCode},
 		{name: "env escape", code: "gstt", env: "../../x", wantErr: ErrInvalidEnv},

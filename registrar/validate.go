@@ -5,11 +5,9 @@ import (
 	"regexp"
 	"unicode"
 	"unicode/utf8"
-)
 
-// codeRE is the shape of a trust code: 2–32 lower-case letters, digits and inner hyphens. It is also
-// what keeps a code safe in a kit file name.
-var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$`)
+	"github.com/londonaicentre/flip-hub/internal/flip"
+)
 
 // hashRE is a SHA-256 digest in lower-case hex.
 var hashRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -42,11 +40,11 @@ func (t Trust) GoString() string { return t.String() }
 func (t Trust) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, t.String()) }
 
 // ValidCode reports whether code is a well-formed trust code.
-func ValidCode(code string) bool { return codeRE.MatchString(code) }
+func ValidCode(code string) bool { return flip.ValidTrustCode(code) }
 
 func validateCode(code string) error {
 	if !ValidCode(code) {
-		return fmt.Errorf("%w: %q: want 2-32 lower-case letters, digits and inner hyphens", ErrInvalidCode, code)
+		return fmt.Errorf("%w: %q: want %s", ErrInvalidCode, code, flip.TrustCodeRule)
 	}
 	return nil
 }

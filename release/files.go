@@ -28,7 +28,10 @@ var EnvKeys = []struct{ Output, Key string }{
 	{"distributionId", "CLOUDFRONT_DISTRIBUTION_ID"},
 	{"uiBucketName", "UI_BUCKET"},
 	{"hubInstanceId", "HUB_INSTANCE_ID"},
-	{"flEndpoint", "NLB_SUBDOMAIN"},
+	// Upstream's NLB_SUBDOMAIN is a bare host name and FL_SERVER_PORT a bare integer
+	// (deploy/providers/AWS/dns.tf; .env.development.example).
+	{"flHost", "NLB_SUBDOMAIN"},
+	{"flPort", "FL_SERVER_PORT"},
 	{"kmsKeyArn", "KMS_KEY_ARN"},
 }
 

@@ -21,6 +21,7 @@ const (
 	OutputImages       = "images"
 	OutputFLBackend    = "flBackend"
 	OutputFLPort       = "flPort"
+	OutputFLKitDate    = "flKitDate"
 	OutputAPIKeyHeader = "trustApiKeyHeader" // optional; kit.DefaultTrustAPIKeyHeader when absent
 )
 
@@ -102,6 +103,7 @@ func KitHub(outs map[string]any) (kit.Hub, error) {
 		AESKeyBase64: kit.Secret(str(OutputAESKey)),
 		Domain:       str(OutputDomain),
 		FLBackend:    str(OutputFLBackend),
+		KitDate:      str(OutputFLKitDate),
 	}
 	if v, ok := outs[OutputAPIKeyHeader].(string); ok {
 		h.TrustAPIKeyHeader = v

@@ -76,6 +76,7 @@ func kitsProgram(tag string, ts map[string]kitTrust) pulumi.RunFunc {
 		})
 		ctx.Export(OutputFLBackend, pulumi.String("nvflare"))
 		ctx.Export(OutputFLPort, pulumi.Int(8002))
+		ctx.Export(OutputFLKitDate, pulumi.String("2025-06-01"))
 		return nil
 	}
 }
@@ -146,6 +147,7 @@ func TestCLIWriteKits(t *testing.T) {
 					"NLB_SUBDOMAIN=fl.stag.example.org",
 					"DOCKER_TAG=sha-1111111",
 					"FL_SERVER_PORT=8002",
+					"FLARE_KIT_DATE=2025-06-01",
 				} {
 					if !strings.Contains(body, line+"\n") {
 						t.Errorf("%s kit lacks %q", code, strings.SplitN(line, "=", 2)[0])
@@ -244,6 +246,7 @@ func goodOutputs() map[string]any {
 		OutputImages:    map[string]any{"tag": "sha-1", "registry": "ghcr.io/x/", "flTag": "sha-2", "flRegistry": "ghcr.io/x/"},
 		OutputFLBackend: "flower",
 		OutputFLPort:    float64(9092),
+		OutputFLKitDate: "2025-06-01",
 	}
 }
 

@@ -2,7 +2,6 @@ package trusts
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -10,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // TypeToken is the trusts layer's Pulumi type.
@@ -80,8 +81,6 @@ type Trusts struct {
 	KitFiles pulumi.StringMapOutput
 }
 
-var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$`)
-
 func (a Args) validate() error {
 	if a.Env != KitEnvStaging && a.Env != KitEnvProduction {
 		return fmt.Errorf("kit environment %q; want %q or %q", a.Env, KitEnvStaging, KitEnvProduction)
@@ -94,8 +93,8 @@ func (a Args) validate() error {
 	names := map[string]string{}
 	for i, t := range a.Trusts {
 		switch {
-		case !codeRE.MatchString(t.Code):
-			return fmt.Errorf("trusts[%d]: code %q; want 2-32 lower-case letters, digits and inner hyphens", i, t.Code)
+		case !flip.ValidTrustCode(t.Code):
+			return fmt.Errorf("trusts[%d]: code %q; want %s", i, t.Code, flip.TrustCodeRule)
 		case codes[t.Code]:
 			return fmt.Errorf("trusts[%d]: code %q is listed twice", i, t.Code)
 		case t.Name == "" || strings.TrimSpace(t.Name) != t.Name || strings.ContainsFunc(t.Name, unicode.IsControl):

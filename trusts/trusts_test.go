@@ -394,7 +394,7 @@ func TestArgsValidation(t *testing.T) {
 		{"no trusts needs no hub inputs", func(a *trusts.Args) {
 			*a = trusts.Args{HubctlCommand: "hubctl", Env: trusts.KitEnvProduction}
 		}, ""},
-		{"bad code", func(a *trusts.Args) { a.Trusts[0].Code = "GSTT" }, `code "GSTT"`},
+		{"bad code", func(a *trusts.Args) { a.Trusts[0].Code = "G STT" }, `code "G STT"`},
 		{"code that leaves the kit directory", func(a *trusts.Args) { a.Trusts[0].Code = "../x" }, `code "../x"`},
 		{"duplicate code", func(a *trusts.Args) { a.Trusts = append(a.Trusts, gstt) }, "listed twice"},
 		{"duplicate name", func(a *trusts.Args) {

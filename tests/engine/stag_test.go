@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/plan"
 )
 
@@ -120,8 +121,22 @@ func TestStagLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		outs := h.outputs(t)
-		if want := "DB_HOST=" + outs["dbAddress"].(string) + "\n"; !strings.Contains(string(env), want) {
-			t.Errorf(".env.stag lacks %q from the stack outputs:\n%s", want, env)
+		// Upstream's formats: NLB_SUBDOMAIN a bare host, FL_SERVER_PORT a bare integer
+		// (deploy/providers/AWS/dns.tf; .env.development.example).
+		for _, want := range []string{
+			"DB_HOST=" + outs["dbAddress"].(string) + "\n",
+			"NLB_SUBDOMAIN=fl.stag.flip.aicentre.co.uk\n",
+			"FL_SERVER_PORT=8002\n",
+		} {
+			if !strings.Contains(string(env), want) {
+				t.Errorf(".env.stag lacks %q from the stack outputs:\n%s", want, env)
+			}
+		}
+		kit, _ := os.ReadFile(filepath.Join(out, ".env.gstt.stag"))
+		for _, want := range []string{flip.KitSentinel + "\n", "FLARE_KIT_DATE=2025-06-01\n", "NLB_SUBDOMAIN=fl.stag.flip.aicentre.co.uk\n"} {
+			if !strings.Contains(string(kit), want) {
+				t.Errorf("kit of gstt lacks %q", want)
+			}
 		}
 	})
 
@@ -139,7 +154,7 @@ func TestStagLifecycle(t *testing.T) {
 	t.Run("adding a trust creates only its resources", func(t *testing.T) {
 		h.editConfig(func(cfg map[string]any) {
 			cfg["flip-hub:trusts"] = append(cfg["flip-hub:trusts"].([]any), map[string]any{
-				"code": "kch", "name": "King's College Hospital NHS Foundation Trust", "region": "London",
+				"code": "KCH", "name": "King's College Hospital NHS Foundation Trust", "region": "London",
 				"egressCidrs": []any{"192.0.2.64/28"},
 			})
 		})
@@ -153,17 +168,17 @@ func TestStagLifecycle(t *testing.T) {
 		var want []string
 		_, dep := h.export()
 		for _, urn := range stateURNs(dep) {
-			if strings.Contains(urn, "::kch-") || strings.HasSuffix(urn, "-kch-0") {
+			if strings.Contains(urn, "::KCH-") || strings.HasSuffix(urn, "-KCH-0") {
 				want = append(want, urn)
 			}
 		}
 		if len(want) == 0 {
-			t.Fatal("no resource of trust kch in the state")
+			t.Fatal("no resource of trust KCH in the state")
 		}
 		if d := diffSets(want, ch["create"]); d != "" {
-			t.Errorf("created resources are not exactly trust kch's:\n%s", d)
+			t.Errorf("created resources are not exactly trust KCH's:\n%s", d)
 		}
-		h.checkRegistrations(t, []string{"gstt", "kch", "uclh"})
+		h.checkRegistrations(t, []string{"KCH", "gstt", "uclh"})
 	})
 
 	t.Run("removing a trust deregisters it", func(t *testing.T) {
@@ -184,7 +199,7 @@ func TestStagLifecycle(t *testing.T) {
 				}
 			}
 		}
-		h.checkRegistrations(t, []string{"gstt", "kch"})
+		h.checkRegistrations(t, []string{"KCH", "gstt"})
 		conn := h.db()
 		defer func() { _ = conn.Close(context.Background()) }()
 		var audits int
