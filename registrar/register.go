@@ -11,6 +11,9 @@ import (
 // Register records t, idempotently by t.Code, in one transaction holding the advisory lock
 // LockKey(t.Code):
 //
+//   - unknown code, but one trust of that name without a code (registered upstream, by its admin
+//     UI, or by an older release): that row is given the code and handled as a known code below.
+//     A name another code already holds is refused with ErrNameTaken.
 //   - unknown code: a trust row is inserted, the lowest free FL kit slot is claimed
 //     (SELECT … FOR UPDATE SKIP LOCKED, so concurrent registrations never take the same slot) and a
 //     REGISTERED audit row is written. Action is Created.
@@ -57,6 +60,20 @@ func (r *Registrar) register(ctx context.Context, tx pgx.Tx, t Trust) (Result, e
 	cur, found, err := findByCode(ctx, tx, t.Code)
 	if err != nil {
 		return Result{}, err
+	}
+	if !found {
+		// Upstream's registry is keyed by name (register_trust's skip path compares Trust.name),
+		// and a trust made by its admin UI or an older release may have no code: such a row is
+		// adopted, not duplicated. A name held under another code is refused by create.
+		adopted, err := adoptByName(ctx, tx, t)
+		if err != nil {
+			return Result{}, err
+		}
+		if adopted {
+			if cur, found, err = findByCode(ctx, tx, t.Code); err != nil {
+				return Result{}, err
+			}
+		}
 	}
 	audit := &auditor{tx: tx}
 	if !found {
@@ -198,6 +215,35 @@ func findByCode(ctx context.Context, tx pgx.Tx, code string) (current, bool, err
 	default:
 		return current{}, false, fmt.Errorf("%w: %d trust rows have code %q; remove the extra rows by hand",
 			ErrDuplicateCode, len(found), code)
+	}
+}
+
+// adoptByName gives code t.Code to the one trust named t.Name that has no code, under the name
+// lock, and reports whether it did. Several such rows are refused: which one is the trust is a
+// decision for a person.
+func adoptByName(ctx context.Context, tx pgx.Tx, t Trust) (bool, error) {
+	if err := advisoryLock(ctx, tx, nameLockKey(t.Name)); err != nil {
+		return false, err
+	}
+	rows, err := tx.Query(ctx, `SELECT id::text FROM trust WHERE name = $1 AND code IS NULL FOR UPDATE`, t.Name)
+	if err != nil {
+		return false, fmt.Errorf("find trust by name: %w", classify(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return false, fmt.Errorf("find trust by name: %w", classify(err))
+	}
+	switch len(ids) {
+	case 0:
+		return false, nil
+	case 1:
+		if _, err := tx.Exec(ctx, `UPDATE trust SET code = $2 WHERE id = $1`, ids[0], t.Code); err != nil {
+			return false, fmt.Errorf("adopt trust %q: %w", t.Name, classify(err))
+		}
+		return true, nil
+	default:
+		return false, fmt.Errorf("%w: %d trust rows named %q have no code; give the right one code %q by hand",
+			ErrDuplicateCode, len(ids), t.Name, t.Code)
 	}
 }
 

@@ -924,3 +924,73 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// A trust upstream registered (or its admin UI created) is found by name: a row without a code is
+// adopted, keeping its id and slot; a name held under another code is refused; two code-less rows
+// of the name are refused.
+func TestRegisterAdoptsByName(t *testing.T) {
+	t.Parallel()
+	const upstreamID = "7a1c0d2e-3f40-4b5c-8d6e-7f8091a2b3c4"
+	cases := []struct {
+		name    string
+		seed    func(db *testDB)
+		wantErr error
+		wantID  string
+		rows    int64 // trust rows a refusal leaves: the seeded ones
+	}{
+		{name: "code-less row with a slot is adopted", seed: func(db *testDB) {
+			db.exec(`INSERT INTO trust (id, name, created_at, api_key_hash) VALUES ($1, $2, now(), $3)`, upstreamID, gstt("k").Name, hashOf("upstream-key"))
+			db.exec(`UPDATE fl_kit_slot SET assigned_to_trust_id = $1, assigned_at = now() WHERE slot_name = 'Trust_2'`, upstreamID)
+		}, wantID: upstreamID},
+		{name: "code-less row without a slot is adopted and given one", seed: func(db *testDB) {
+			db.exec(`INSERT INTO trust (id, name, created_at) VALUES ($1, $2, now())`, upstreamID, gstt("k").Name)
+		}, wantID: upstreamID},
+		{name: "name held under another code", seed: func(db *testDB) {
+			db.exec(`INSERT INTO trust (id, name, code, created_at) VALUES ($1, $2, 'GSTT', now())`, upstreamID, gstt("k").Name)
+		}, wantErr: ErrNameTaken, rows: 1},
+		{name: "two code-less rows of the name", seed: func(db *testDB) {
+			db.exec(`INSERT INTO trust (id, name, created_at) VALUES ($1, $2, now())`, upstreamID, gstt("k").Name)
+			db.exec(`INSERT INTO trust (id, name, created_at) VALUES ('8a1c0d2e-3f40-4b5c-8d6e-7f8091a2b3c4', $1, now())`, gstt("k").Name)
+		}, wantErr: ErrDuplicateCode, rows: 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db := newTestDB(t, 4)
+			c.seed(db)
+			res, err := New(db.pool).Register(ctx(t), gstt("key-1"))
+			if c.wantErr != nil {
+				if !errors.Is(err, c.wantErr) {
+					t.Fatalf("Register() error = %v, want %v", err, c.wantErr)
+				}
+				if n := db.int64("SELECT count(*) FROM trust"); n != c.rows {
+					t.Errorf("a refused registration left %d trust rows", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.TrustID != c.wantID {
+				t.Errorf("trust id %s, want the existing row %s", res.TrustID, c.wantID)
+			}
+			if n := db.int64("SELECT count(*) FROM trust"); n != 1 {
+				t.Errorf("%d trust rows after adoption, want 1", n)
+			}
+			if got := db.strings("SELECT code FROM trust WHERE id = $1", c.wantID); len(got) != 1 || got[0] != "gstt" {
+				t.Errorf("adopted row has code %v, want gstt", got)
+			}
+			if got := db.strings("SELECT api_key_hash FROM trust WHERE id = $1", c.wantID); len(got) != 1 || got[0] != hashOf("key-1") {
+				t.Error("adopted row does not hold the new key's hash")
+			}
+			if n := db.int64("SELECT count(*) FROM fl_kit_slot WHERE assigned_to_trust_id = $1", c.wantID); n != 1 {
+				t.Errorf("adopted trust holds %d slots, want 1", n)
+			}
+			// Registering again changes nothing.
+			again, err := New(db.pool).Register(ctx(t), gstt("key-1"))
+			if err != nil || again.Action != Unchanged || again.TrustID != c.wantID {
+				t.Errorf("second Register() = %+v, %v; want Unchanged for the same id", again, err)
+			}
+		})
+	}
+}
