@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // Cognito password floor (Security Hub Cognito.3 asks for at least 8; the hub keeps 12).
@@ -18,12 +21,17 @@ func identityRules() []Rule {
 	return []Rule{
 		{
 			ID: "cognito-mfa-required", Types: pool,
+			// OPTIONAL passes only with flip-api enforcing enrolment, as upstream FLIP runs it
+			// (deploy/compose.production.yml ENFORCE_MFA; modules/cognito/main.tf mfa_configuration).
 			Sources: []string{"Cognito.5"},
-			Title:   "user pools require MFA (TOTP)",
-			Check: func(v View, _ *Context) []string {
+			Title:   "every user must enrol TOTP: the pool requires MFA, or flip-api enforces enrolment (ENFORCE_MFA) on an OPTIONAL pool, as upstream",
+			Check: func(v View, c *Context) []string {
 				var p []string
-				if m := v.String("mfaConfiguration"); m != "ON" && m != Unknown {
-					p = append(p, fmt.Sprintf("mfaConfiguration is %q; want ON", m))
+				switch m := v.String("mfaConfiguration"); {
+				case m == "ON" || m == Unknown:
+				case m == "OPTIONAL" && hubEnforcesMFA(c):
+				default:
+					p = append(p, fmt.Sprintf("mfaConfiguration is %q and flip-api does not enforce enrolment (%s); want ON, or OPTIONAL with %s", m, enforceMFALine, enforceMFALine))
 				}
 				if !v.IsTrue("softwareTokenMfaConfiguration.enabled") {
 					p = append(p, "software-token (TOTP) MFA is not enabled")
@@ -125,4 +133,21 @@ func identityRules() []Rule {
 			},
 		},
 	}
+}
+
+// enforceMFALine is the flip-api env line of the hub deploy that makes flip-api and flip-ui
+// require TOTP enrolment of every user.
+var enforceMFALine = deploy.EnvLine(flip.EnvEnforceMFA, "true")
+
+// hubEnforcesMFA reports whether the stack's hub deploy renders flip-api with ENFORCE_MFA=true.
+func hubEnforcesMFA(c *Context) bool {
+	if c == nil {
+		return false
+	}
+	for _, cmd := range c.ByType(TypeLocalCommand) {
+		if strings.Contains(cmd.String("stdin"), "\n"+enforceMFALine+"\n") {
+			return true
+		}
+	}
+	return false
 }

@@ -67,7 +67,7 @@ func TestEnvironmentDefaults(t *testing.T) {
 				t.Fatalf("minimal %s config: %v", tc.env, err)
 			}
 			// Shared defaults.
-			if c.Database.Family != "postgres17" || c.Edge.ZoneName != "example.org" || !c.Edge.ManageDNS || !c.Identity.MFARequired ||
+			if c.Database.Family != "postgres17" || c.Edge.ZoneName != "example.org" || !c.Edge.ManageDNS || c.Identity.MFA != MFAApp ||
 				c.FL.Backend != NVFlare || c.FL.Port != 8002 || c.Images.Registry != "ghcr.io/londonaicentre/" || c.Edge.FLSubdomain() != "fl.hub.example.org" {
 				t.Errorf("shared defaults wrong: %+v", c)
 			}
@@ -89,8 +89,8 @@ func TestStagRelaxations(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stag relaxations refused: %v", err)
 	}
-	if c.Edge.WAFBlock || c.Identity.MFARequired || c.Identity.ThreatProtectionEnforced {
-		t.Errorf("relaxations not applied: waf block %v, mfa %v, threat %v", c.Edge.WAFBlock, c.Identity.MFARequired, c.Identity.ThreatProtectionEnforced)
+	if c.Edge.WAFBlock || c.Identity.MFA.EnforceEnrolment() || c.Identity.ThreatProtectionEnforced {
+		t.Errorf("relaxations not applied: waf block %v, mfa %v, threat %v", c.Edge.WAFBlock, c.Identity.MFA, c.Identity.ThreatProtectionEnforced)
 	}
 	if c.FL.Port != 9092 {
 		t.Errorf("flower default port %d; want 9092", c.FL.Port)

@@ -111,7 +111,9 @@ func (e Edge) FLSubdomain() string { return "fl." + e.Domain }
 
 // Identity configures Cognito and SES.
 type Identity struct {
-	MFARequired        bool
+	// MFA says who enforces TOTP: the app (flip-api, pool OPTIONAL, as upstream), the pool (ON),
+	// or nobody (optional, stag only).
+	MFA                MFAMode
 	DeletionProtection bool
 	// ThreatProtectionEnforced selects ENFORCED advanced security; false means AUDIT.
 	ThreatProtectionEnforced bool
@@ -174,3 +176,24 @@ const (
 	StandardParameterBytes = 4096
 	AdvancedParameterBytes = 8192
 )
+
+// MFAMode is how TOTP enrolment is enforced.
+type MFAMode string
+
+// The MFA modes of identity.mfa.
+const (
+	// MFAApp: the pool's MFA is OPTIONAL with TOTP on, and flip-api enforces enrolment for every
+	// user (ENFORCE_MFA=true), as upstream FLIP does, so an admin can reset a lost authenticator.
+	MFAApp MFAMode = "app"
+	// MFAPool: Cognito enforces TOTP (pool MFA ON) as well; a user who loses the authenticator
+	// cannot be reset, only deleted and invited again.
+	MFAPool MFAMode = "pool"
+	// MFAOptional: nobody enforces enrolment (stag only).
+	MFAOptional MFAMode = "optional"
+)
+
+// PoolMFAOn reports whether the Cognito pool itself requires MFA (mfaConfiguration ON).
+func (m MFAMode) PoolMFAOn() bool { return m == MFAPool }
+
+// EnforceEnrolment reports whether every user must enrol TOTP (flip-api's ENFORCE_MFA).
+func (m MFAMode) EnforceEnrolment() bool { return m != MFAOptional }

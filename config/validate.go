@@ -326,7 +326,7 @@ func parseEdge(p *problems, r rawEdge, d defaults) Edge {
 func parseIdentity(p *problems, r rawIdentity, d defaults) Identity {
 	key := KeyIdentity
 	id := Identity{
-		MFARequired:              true,
+		MFA:                      MFAApp,
 		DeletionProtection:       orBool(r.DeletionProtection, d.poolDeletionProtect),
 		ThreatProtectionEnforced: d.threatEnforced,
 		DomainPrefix:             orString(r.DomainPrefix, "flip-"+string(d.env)),
@@ -339,15 +339,17 @@ func parseIdentity(p *problems, r rawIdentity, d defaults) Identity {
 		RefreshTokenDays:         orInt(r.RefreshTokenDays, defaultRefreshTokenDays),
 		TemporaryPasswordDays:    orInt(r.TemporaryPasswordDays, defaultTempPasswordDays),
 	}
-	switch r.MFA {
-	case "", "required":
-	case "optional":
-		id.MFARequired = false
+	switch m := MFAMode(r.MFA); m {
+	case "", MFAApp:
+	case MFAPool:
+		id.MFA = MFAPool
+	case MFAOptional:
+		id.MFA = MFAOptional
 		if d.env == Prod {
-			p.add(key+".mfa", "optional MFA is turned off enforcement, which prod forbids; want required")
+			p.add(key+".mfa", "optional turns TOTP enforcement off, which prod forbids; want app or pool")
 		}
 	default:
-		p.add(key+".mfa", "%q is not an MFA mode; want required (TOTP enforced) or, in stag only, optional", r.MFA)
+		p.add(key+".mfa", "%q is not an MFA mode; want app (flip-api enforces TOTP enrolment, pool OPTIONAL, as upstream), pool (Cognito enforces it too; lost devices cannot be reset) or, in stag only, optional", r.MFA)
 	}
 	switch r.ThreatProtection {
 	case "":

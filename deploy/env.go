@@ -132,6 +132,9 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 // control character (a newline would end the value).
 var envValueRE = regexp.MustCompile(`^[^\x00-\x1f\x7f']*$`)
 
+// EnvLine is how an env file the deploy renders sets key to value: KEY='value'.
+func EnvLine(key, value string) string { return key + "='" + value + "'" }
+
 // renderEnv renders one env file: a header, then KEY='value' lines in key order. Single quotes
 // make compose take each value literally (no ${} interpolation, no escapes), so JSON values such
 // as NET_ENDPOINTS pass through unchanged.
@@ -149,7 +152,7 @@ func renderEnv(path string, vars map[string]string) (string, error) {
 		if !envValueRE.MatchString(v) {
 			return "", fmt.Errorf("env %s: %s holds a single quote or a control character", path, k)
 		}
-		fmt.Fprintf(&b, "%s='%s'\n", k, v)
+		b.WriteString(EnvLine(k, v) + "\n")
 	}
 	return b.String(), nil
 }

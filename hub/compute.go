@@ -41,7 +41,7 @@ func (s *stack) buildCompute(ctx *pulumi.Context) error {
 				FLRegistry: cfg.Images.FLRegistry,
 				FLTag:      cfg.Images.FLTag,
 			},
-			EnforceMFA:             cfg.Identity.MFARequired,
+			EnforceMFA:             cfg.Identity.MFA.EnforceEnrolment(),
 			SESAdminEmail:          cfg.Identity.AdminEmail,
 			SESSenderEmail:         cfg.Identity.SenderEmail,
 			KitDate:                cfg.FL.KitDate,

@@ -39,9 +39,12 @@ type Args struct {
 	// must lie inside it for its records to be written.
 	ZoneName string
 
-	// MFARequired enforces TOTP MFA for every user (mfaConfiguration ON); false makes it
-	// optional, which config allows only in stag.
-	MFARequired bool
+	// PoolMFAOn makes Cognito require MFA (mfaConfiguration ON); false leaves it OPTIONAL with
+	// TOTP on, for flip-api to enforce enrolment (as upstream).
+	PoolMFAOn bool
+	// EnrolmentRequired says every user must enrol TOTP (by the pool or by flip-api); it shapes
+	// the invitation text. False is stag's optional mode.
+	EnrolmentRequired bool
 	// DeletionProtection sets the pool's deletion protection ACTIVE (prod).
 	DeletionProtection bool
 	// ThreatProtectionEnforced selects ENFORCED threat protection; false means AUDIT.

@@ -50,7 +50,8 @@ func baseArgs() identity.Args {
 		Domain:                   "test.flip.example.org",
 		ZoneID:                   pulumi.String(zoneID),
 		ZoneName:                 "flip.example.org",
-		MFARequired:              true,
+		PoolMFAOn:                true,
+		EnrolmentRequired:        true,
 		DeletionProtection:       true,
 		ThreatProtectionEnforced: true,
 		DomainPrefix:             "flip-test",
@@ -91,7 +92,7 @@ var variants = []struct {
 		a.RegistryTokenSecretARN = pulumi.String("") // the data layer's "unset"
 	}},
 	{"domain identity, unmanaged DNS, optional MFA", true, func(a *identity.Args) {
-		a.ZoneID, a.ZoneName, a.MFARequired = nil, "", false
+		a.ZoneID, a.ZoneName, a.PoolMFAOn, a.EnrolmentRequired = nil, "", false, false
 	}},
 }
 
@@ -186,7 +187,7 @@ func TestUserPool(t *testing.T) {
 			ses := one(t, r.g, typeIdentity)
 			sesARN := fmt.Sprintf("arn:aws:ses:%s:%s:identity/%s", region, account, ses.String("emailIdentity"))
 
-			wantMFA := map[bool]string{true: "ON", false: "OPTIONAL"}[args.MFARequired]
+			wantMFA := map[bool]string{true: "ON", false: "OPTIONAL"}[args.PoolMFAOn]
 			wantThreat := map[bool]string{true: "ENFORCED", false: "AUDIT"}[args.ThreatProtectionEnforced]
 			wantDeletion := map[bool]string{true: "ACTIVE", false: "INACTIVE"}[args.DeletionProtection]
 			checks := []struct {
@@ -405,7 +406,7 @@ func TestSES(t *testing.T) {
 			for _, tm := range r.g.ByType(typeTemplate) {
 				templates[tm.String("name")] = tm
 			}
-			msgs := identity.NewMessages(args.Domain, args.AdminEmail, args.TemporaryPasswordDays, args.MFARequired)
+			msgs := identity.NewMessages(args.Domain, args.AdminEmail, args.TemporaryPasswordDays, args.EnrolmentRequired)
 			for _, want := range []string{identity.AccessRequestTemplate, identity.XNATInviteTemplate, identity.AddedToProjectTemplate} {
 				tm, ok := templates[want]
 				if !ok {

@@ -29,7 +29,7 @@ type mail struct {
 
 func newMail(ctx *pulumi.Context, nm namer.Namer, args Args, id *Identity) (*mail, error) {
 	parent := pulumi.Parent(id)
-	m := &mail{messages: NewMessages(args.Domain, args.AdminEmail, args.TemporaryPasswordDays, args.MFARequired)}
+	m := &mail{messages: NewMessages(args.Domain, args.AdminEmail, args.TemporaryPasswordDays, args.EnrolmentRequired)}
 
 	// Every message sent through the identity (flip-api's and, once SES is verified,
 	// Cognito's) uses this configuration set by default: delivery only over TLS, bounces

@@ -32,7 +32,7 @@ type users struct {
 func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Identity) (*users, error) {
 	parent := pulumi.Parent(id)
 	mfa, threat, deletion := "OPTIONAL", "AUDIT", "INACTIVE"
-	if args.MFARequired {
+	if args.PoolMFAOn {
 		mfa = "ON"
 	}
 	if args.ThreatProtectionEnforced {

@@ -121,7 +121,7 @@ func TestComplianceCanFailOnTheRealGraph(t *testing.T) {
 		{"rds-storage-encrypted", compliance.TypeRDSInstance, "storageEncrypted", false},
 		{"ec2-imdsv2", compliance.TypeEC2Instance, "metadataOptions", map[string]any{"httpTokens": "optional"}},
 		{"cf-waf", compliance.TypeDistribution, "webAclId", ""},
-		{"cognito-mfa-required", compliance.TypeCognitoPool, "mfaConfiguration", "OPTIONAL"},
+		{"cognito-mfa-required", compliance.TypeCognitoPool, "mfaConfiguration", "OFF"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {

@@ -191,7 +191,9 @@ func TestIdentityUserPool(t *testing.T) {
 				what      string
 				got, want any
 			}{
-				{"mfaConfiguration", pool.String("mfaConfiguration"), "ON"},
+				// identity.mfa: app (the committed stacks), as upstream: the pool leaves MFA
+				// OPTIONAL with TOTP on, and flip-api enforces enrolment (see "MFA modes").
+				{"mfaConfiguration", pool.String("mfaConfiguration"), "OPTIONAL"},
 				{"software token mfa", pool.Bool("softwareTokenMfaConfiguration.enabled"), true},
 				{"username attributes", identStrings(t, pool, "usernameAttributes"), []string{"email"}},
 				{"auto-verified attributes", identStrings(t, pool, "autoVerifiedAttributes"), []string{"email"}},
@@ -593,6 +595,28 @@ func TestIdentityConfigVariants(t *testing.T) {
 				if pool.String("mfaConfiguration") != "OPTIONAL" || !pool.Bool("softwareTokenMfaConfiguration.enabled") {
 					t.Errorf("pool MFA %q TOTP %v; want OPTIONAL with TOTP", pool.String("mfaConfiguration"), pool.Bool("softwareTokenMfaConfiguration.enabled"))
 				}
+				if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='false'\n") {
+					t.Error("optional MFA still renders flip-api with ENFORCE_MFA other than false")
+				}
+			}},
+		{"MFA modes: app (default) has flip-api enforce enrolment", "prod", field(config.KeyIdentity, "mfa", "app"),
+			func(t *testing.T, _ *config.Config, l layerView) {
+				if got := l.one(t, identTypePool).String("mfaConfiguration"); got != "OPTIONAL" {
+					t.Errorf("pool MFA %q; want OPTIONAL (upstream's modules/cognito)", got)
+				}
+				// compose.production.yml: ENFORCE_MFA=${ENFORCE_MFA:-true}
+				if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='true'\n") {
+					t.Error("flip-api is not rendered with ENFORCE_MFA='true'")
+				}
+			}},
+		{"MFA modes: pool has Cognito require MFA too", "prod", field(config.KeyIdentity, "mfa", "pool"),
+			func(t *testing.T, _ *config.Config, l layerView) {
+				if got := l.one(t, identTypePool).String("mfaConfiguration"); got != "ON" {
+					t.Errorf("pool MFA %q; want ON", got)
+				}
+				if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='true'\n") {
+					t.Error("flip-api is not rendered with ENFORCE_MFA='true'")
+				}
 			}},
 		{"stag with a registry token", "stag", secret(config.KeyRegistryToken, "ghp_plantokenplantokenplantoken"),
 			func(t *testing.T, cfg *config.Config, l layerView) {
@@ -631,4 +655,19 @@ func TestIdentityBadDNSConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not inside the managed zone") {
 		t.Errorf("plan error %v; want the sender domain outside the zone named", err)
 	}
+}
+
+// hubDeployStdin is the hub deploy script of the graph (it carries the rendered env files).
+func hubDeployStdin(t *testing.T, l layerView) string {
+	t.Helper()
+	var cmds []plan.Resource
+	for _, r := range l.g.ByType("command:local:Command") {
+		if r.Name == "hub-deploy" {
+			cmds = append(cmds, r)
+		}
+	}
+	if len(cmds) != 1 {
+		t.Fatalf("%d hub deploy commands; want 1", len(cmds))
+	}
+	return cmds[0].String("stdin")
 }

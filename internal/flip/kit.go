@@ -62,3 +62,10 @@ const (
 // [deploy/providers/AWS/dns.tf @08dab12 aws_route53_record.fl_server_nlb; README example
 // NLB_SUBDOMAIN=fl.app.flip.aicentre.co.uk for ALB_SUBDOMAIN=app.flip.aicentre.co.uk]
 func FLHost(domain string) string { return "fl." + domain }
+
+// EnvEnforceMFA makes flip-api (and, through it, flip-ui) require every user to enrol a TOTP
+// authenticator; upstream's compose defaults it to true and keeps the Cognito pool OPTIONAL,
+// because Cognito cannot delete a verified TOTP secret and an admin must be able to reset a lost
+// device. [deploy/compose.production.yml ENFORCE_MFA=${ENFORCE_MFA:-true};
+// deploy/providers/AWS/modules/cognito/main.tf @4728873 comment on mfa_configuration]
+const EnvEnforceMFA = "ENFORCE_MFA"
