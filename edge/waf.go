@@ -28,6 +28,20 @@ var ManagedRuleGroups = []string{
 // RateLimitRule names the per-IP rate-based rule.
 const RateLimitRule = "rate-limit-per-ip"
 
+// The common rule set's SizeRestrictions_BODY blocks request bodies over 8 KB, and trusts post
+// cohort and task results of up to megabytes to /api/*. That one rule only labels (counts) the
+// request; BodySizeRule then blocks a labelled request unless its path is under APIPathPrefix,
+// where flip-api's own limits apply (AWS WAF Developer Guide: "Core rule set (CRS) managed rule
+// group" for the rule and its label; "Label match rule statement" for the pattern).
+const (
+	bodySizeRuleName = "SizeRestrictions_BODY"
+	bodySizeLabel    = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
+	// BodySizeRule names the rule that blocks large bodies outside /api/.
+	BodySizeRule = "body-size-outside-api"
+	// APIPathPrefix is the path CloudFront sends to the ALB and flip-api.
+	APIPathPrefix = "/api/"
+)
+
 // RedactedHeaders never reach the WAF logs: they carry Cognito tokens and trust API keys.
 var RedactedHeaders = []string{"authorization", "cookie"}
 
@@ -148,16 +162,25 @@ func (b *builder) wafRules() wafv2.WebAclRuleArray {
 		if !b.args.WAFBlock {
 			override = &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}}
 		}
-		return &wafv2.WebAclRuleArgs{
-			Name:           pulumi.String(group),
-			Priority:       pulumi.Int(priority),
-			OverrideAction: override,
-			Statement: &wafv2.WebAclRuleStatementArgs{
-				ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-					VendorName: pulumi.String("AWS"),
-					Name:       pulumi.String(group),
+		mg := &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+			VendorName: pulumi.String("AWS"),
+			Name:       pulumi.String(group),
+		}
+		if group == commonRuleSet {
+			mg.RuleActionOverrides = wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArray{
+				&wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs{
+					Name: pulumi.String(bodySizeRuleName),
+					ActionToUse: &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs{
+						Count: &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs{},
+					},
 				},
-			},
+			}
+		}
+		return &wafv2.WebAclRuleArgs{
+			Name:             pulumi.String(group),
+			Priority:         pulumi.Int(priority),
+			OverrideAction:   override,
+			Statement:        &wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: mg},
 			VisibilityConfig: visibility(group),
 		}
 	}
@@ -184,8 +207,51 @@ func (b *builder) wafRules() wafv2.WebAclRuleArray {
 	for i, g := range ManagedRuleGroups[1:] {
 		rules = append(rules, managed(i+2, g))
 	}
+	// After the common rule set, which labelled it: a large body outside /api/ is blocked.
+	rules = append(rules, &wafv2.WebAclRuleArgs{
+		Name:     pulumi.String(BodySizeRule),
+		Priority: pulumi.Int(len(ManagedRuleGroups) + 1),
+		Action:   action,
+		Statement: &wafv2.WebAclRuleStatementArgs{
+			AndStatement: &wafv2.WebAclRuleStatementAndStatementArgs{
+				Statements: wafv2.WebAclRuleStatementArray{
+					&wafv2.WebAclRuleStatementArgs{
+						LabelMatchStatement: &wafv2.WebAclRuleStatementLabelMatchStatementArgs{
+							Scope: pulumi.String("LABEL"),
+							Key:   pulumi.String(bodySizeLabel),
+						},
+					},
+					&wafv2.WebAclRuleStatementArgs{
+						NotStatement: &wafv2.WebAclRuleStatementNotStatementArgs{
+							Statements: wafv2.WebAclRuleStatementArray{
+								&wafv2.WebAclRuleStatementArgs{
+									ByteMatchStatement: &wafv2.WebAclRuleStatementByteMatchStatementArgs{
+										SearchString:         pulumi.String(APIPathPrefix),
+										PositionalConstraint: pulumi.String("STARTS_WITH"),
+										FieldToMatch: &wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchArgs{
+											UriPath: &wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchUriPathArgs{},
+										},
+										TextTransformations: wafv2.WebAclRuleStatementByteMatchStatementTextTransformationArray{
+											&wafv2.WebAclRuleStatementByteMatchStatementTextTransformationArgs{
+												Priority: pulumi.Int(0),
+												Type:     pulumi.String("NONE"),
+											},
+										},
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		VisibilityConfig: visibility(BodySizeRule),
+	})
 	return rules
 }
+
+// commonRuleSet is the managed group whose body-size rule is narrowed to paths outside /api/.
+const commonRuleSet = "AWSManagedRulesCommonRuleSet"
 
 // wafLogKeyPolicy lets the account administer the WAF log key and CloudWatch Logs in
 // us-east-1 use it for the one WAF log group (ArnEquals on the encryption context).

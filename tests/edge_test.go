@@ -457,24 +457,28 @@ func TestEdgeWAF(t *testing.T) {
 					}
 					continue
 				}
+				_, block := acl.Lookup(p + "action.block")
+				_, count := acl.Lookup(p + "action.count")
+				if block != wantBlock || count == wantBlock {
+					t.Errorf("rule %s action %v; want block=%v", name, acl.Inputs["rules"].([]any)[i], wantBlock)
+				}
+				if name == edge.BodySizeRule {
+					continue
+				}
 				if acl.Number(p+"statement.rateBasedStatement.limit") != float64(cfg.Edge.RateLimitPer5Min) ||
 					acl.String(p+"statement.rateBasedStatement.aggregateKeyType") != "IP" {
 					t.Errorf("rule %s %v; want a per-IP rate limit of %d", name, acl.Inputs["rules"].([]any)[i], cfg.Edge.RateLimitPer5Min)
 				}
-				_, block := acl.Lookup(p + "action.block")
-				_, count := acl.Lookup(p + "action.count")
-				if block != wantBlock || count == wantBlock {
-					t.Errorf("rate rule action %v; want block=%v", acl.Inputs["rules"].([]any)[i], wantBlock)
-				}
 			}
-			for _, want := range []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList", edge.RateLimitRule} {
+			for _, want := range []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList", edge.RateLimitRule, edge.BodySizeRule} {
 				if got[want] != 1 {
 					t.Errorf("rule %s appears %d times; want once", want, got[want])
 				}
 			}
-			if len(rules) != 4 {
-				t.Errorf("%d rules; want the three managed groups and the rate limit", len(rules))
+			if len(rules) != 5 {
+				t.Errorf("%d rules; want the three managed groups, the rate limit and the body-size rule", len(rules))
 			}
+			checkBodySizeRule(t, acl)
 
 			logging := l.get(t, edTypeACLLogging, "edge")
 			group := l.get(t, edTypeLogGroup, "waf")
@@ -1017,5 +1021,39 @@ func TestEdgeOutputs(t *testing.T) {
 				t.Errorf("albDnsName %q; want the ALB's name", str("albDnsName"))
 			}
 		})
+	}
+}
+
+// checkBodySizeRule: trusts post results of megabytes to /api/*; the common rule set's
+// SizeRestrictions_BODY (8 KB) only labels, and a later rule blocks a labelled request whose path
+// does not start with /api/ (AWS WAF Developer Guide, CRS rule group and its labels). Each rule
+// runs after the one it reads the label of.
+func checkBodySizeRule(t *testing.T, acl plan.Resource) {
+	t.Helper()
+	rules := acl.Inputs["rules"].([]any)
+	prio := map[string]float64{}
+	for i := range rules {
+		p := fmt.Sprintf("rules[%d].", i)
+		prio[acl.String(p+"name")] = acl.Number(p + "priority")
+		if acl.String(p+"statement.managedRuleGroupStatement.name") == "AWSManagedRulesCommonRuleSet" {
+			ov := toJSON(t, acl.Inputs["rules"].([]any)[i].(map[string]any)["statement"])
+			if !strings.Contains(ov, `"ruleActionOverrides":[{"actionToUse":{"count":{}},"name":"SizeRestrictions_BODY"}]`) {
+				t.Errorf("common rule set overrides %s; want exactly SizeRestrictions_BODY to count", ov)
+			}
+		}
+		if acl.String(p+"name") == edge.BodySizeRule {
+			st := toJSON(t, acl.Inputs["rules"].([]any)[i].(map[string]any)["statement"])
+			for _, want := range []string{
+				`"labelMatchStatement":{"key":"awswaf:managed:aws:core-rule-set:SizeRestrictions_Body","scope":"LABEL"}`,
+				`"notStatement":{"statements":[{"byteMatchStatement":{"fieldToMatch":{"uriPath":{}},"positionalConstraint":"STARTS_WITH","searchString":"/api/"`,
+			} {
+				if !strings.Contains(st, want) {
+					t.Errorf("body-size rule %s lacks %s", st, want)
+				}
+			}
+		}
+	}
+	if prio[edge.BodySizeRule] <= prio["AWSManagedRulesCommonRuleSet"] {
+		t.Errorf("body-size rule priority %v is not after the common rule set's %v", prio[edge.BodySizeRule], prio["AWSManagedRulesCommonRuleSet"])
 	}
 }
