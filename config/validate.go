@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
@@ -38,14 +39,7 @@ var (
 
 // AppBuckets are the purposes of the hub's application buckets. Each can be adopted
 // through the imports map as "bucket:<purpose>".
-var AppBuckets = []string{
-	"uploaded-model-files",
-	"scanned-model-files",
-	"uploaded-federated-data",
-	"fl-app-base",
-	"fl-app-destination",
-	"fl-kits",
-}
+var AppBuckets = deploy.BucketPurposes
 
 // ImportKeys lists every key the imports map accepts.
 func ImportKeys() []string {

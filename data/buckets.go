@@ -7,15 +7,17 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/bucket"
+	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/iamdoc"
 )
 
-// App-bucket purposes the browser reaches directly, through presigned URLs.
+// App-bucket purposes the browser reaches directly, through presigned URLs (upstream's CORS:
+// POST on the uploads bucket, GET on the results bucket; services.tf).
 const (
 	// UploadedModelFiles receives model files the browser uploads with a presigned POST.
-	UploadedModelFiles = "uploaded-model-files"
+	UploadedModelFiles = deploy.BucketModelFilesUploads
 	// UploadedFederatedData holds FL results, downloaded with presigned GETs.
-	UploadedFederatedData = "uploaded-federated-data"
+	UploadedFederatedData = deploy.BucketFLResults
 )
 
 // logPurpose names the log bucket.

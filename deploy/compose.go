@@ -83,12 +83,14 @@ const (
 	nvflareAdminMount = "/app/admin"
 )
 
-// KitDir is one directory of the FL server kits: synced from s3://<kits>/<KitDate>/net-1/<S3>/
-// into Host, after the host copy is emptied (stale mixed certificates make NVFLARE fail with
-// INVALID_SIGNATURE).
+// KitDir is one directory of the FL server kits: synced from s3://<kits>/<S3>/ into Host, after
+// the host copy is emptied (stale mixed certificates make NVFLARE fail with INVALID_SIGNATURE).
 type KitDir struct {
-	// S3 is the path under <KitDate>/net-1/ in the kits bucket.
+	// S3 is the key prefix in the kits bucket, in FLIP's provisioning layout (internal/flip).
 	S3 string
+	// Only, when set, are the only files synced (aws s3 sync --exclude '*' --include ...): the hub
+	// takes no private key it does not use.
+	Only []string
 	// Host is the absolute directory on the host.
 	Host string
 	// Owner, when set, is the uid:gid the files are given, for an image that runs non-root.
@@ -99,22 +101,29 @@ type KitDir struct {
 // is handed to it, as FLIP's provisioning does, instead of granting the container DAC_OVERRIDE.
 const nvflareAPIOwner = "1001:1001"
 
-// KitDirs lists the kit directories a backend needs.
-func KitDirs(b Backend) []KitDir {
+// KitDirs lists the kit directories a backend needs from the kit release kitDate, where FLIP's
+// provisioning leaves them: NVFLARE's fl-flare-participant-kits/<date>/net-1/services/<participant>/
+// {startup,local} for the server and the admin (fl-api); Flower's
+// fl-flower-participant-kits/<date>/net-1/certificates (the SuperLink's TLS material; not the CA
+// key) and keys (every slot's SuperNode public key; never a trust's private key).
+func KitDirs(b Backend, kitDate string) []KitDir {
 	switch b {
 	case NVFlare:
-		server := ServicesDir + "/fl-server-" + Net
-		admin := ServicesDir + "/flip-fl-api-" + Net
+		server := ServicesDir + "/" + flip.FlareServerParticipant
+		admin := ServicesDir + "/" + flip.FlareAdminParticipant
+		serverKit := flip.FlareKitPrefix(kitDate, flip.FlareServerParticipant)
+		adminKit := flip.FlareKitPrefix(kitDate, flip.FlareAdminParticipant)
 		return []KitDir{
-			{S3: "fl-server-" + Net + "/startup", Host: server + "/startup"},
-			{S3: "fl-server-" + Net + "/local", Host: server + "/local"},
-			{S3: "flip-fl-api-" + Net + "/startup", Host: admin + "/startup", Owner: nvflareAPIOwner},
-			{S3: "flip-fl-api-" + Net + "/local", Host: admin + "/local", Owner: nvflareAPIOwner},
+			{S3: serverKit + "/startup", Host: server + "/startup"},
+			{S3: serverKit + "/local", Host: server + "/local"},
+			{S3: adminKit + "/startup", Host: admin + "/startup", Owner: nvflareAPIOwner},
+			{S3: adminKit + "/local", Host: admin + "/local", Owner: nvflareAPIOwner},
 		}
 	case Flower:
+		kit := flip.FlowerKitPrefix(kitDate)
 		return []KitDir{
-			{S3: "certificates", Host: ServicesDir + "/" + Net + "/certificates"},
-			{S3: "keys", Host: ServicesDir + "/" + Net + "/keys"},
+			{S3: kit + "/certificates", Host: ServicesDir + "/" + Net + "/certificates", Only: []string{"ca.crt", "server.pem", "server.key"}},
+			{S3: kit + "/keys", Host: ServicesDir + "/" + Net + "/keys", Only: []string{"*.pub"}},
 		}
 	}
 	return nil

@@ -55,42 +55,41 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 	}
 
 	flipAPI := with(map[string]string{
-		"ENV":                            "production",
-		"ENFORCE_MFA":                    strconv.FormatBool(s.EnforceMFA),
-		"AWS_COGNITO_USER_POOL_ID":       s.UserPoolID,
-		"AWS_COGNITO_APP_CLIENT_ID":      s.AppClientID,
-		"POSTGRES_USER":                  s.DBUser,
-		"POSTGRES_SECRET_ARN":            s.DBSecretARN,
-		"DB_HOST":                        s.DBHost,
-		"DB_PORT":                        strconv.Itoa(s.DBPort),
-		"POSTGRES_DB":                    s.DBName,
-		"TRUST_API_KEY_HEADER":           s.TrustAPIKeyHeader,
-		"INTERNAL_SERVICE_KEY_HEADER":    InternalServiceKeyHeader,
-		"AWS_SECRET_NAME":                s.FlipAPISecretName,
-		"AWS_SES_ADMIN_EMAIL_ADDRESS":    s.SESAdminEmail,
-		"AWS_SES_SENDER_EMAIL_ADDRESS":   s.SESSenderEmail,
-		"UPLOADED_MODEL_FILES_BUCKET":    s.Buckets.UploadedModelFiles,
-		"SCANNED_MODEL_FILES_BUCKET":     s.Buckets.ScannedModelFiles,
-		"UPLOADED_FEDERATED_DATA_BUCKET": s.Buckets.UploadedFederatedData,
-		"FL_APP_BASE_BUCKET":             s.Buckets.FLAppBase,
-		"FL_APP_DESTINATION_BUCKET":      s.Buckets.FLAppDestination,
-		"NET_ENDPOINTS":                  string(nets),
-		"FL_BACKEND":                     string(s.Backend),
-		"FL_KIT_SLOT_NAMES":              string(slots),
+		"ENV":                          "production",
+		"ENFORCE_MFA":                  strconv.FormatBool(s.EnforceMFA),
+		"AWS_COGNITO_USER_POOL_ID":     s.UserPoolID,
+		"AWS_COGNITO_APP_CLIENT_ID":    s.AppClientID,
+		"POSTGRES_USER":                s.DBUser,
+		"POSTGRES_SECRET_ARN":          s.DBSecretARN,
+		"DB_HOST":                      s.DBHost,
+		"DB_PORT":                      strconv.Itoa(s.DBPort),
+		"POSTGRES_DB":                  s.DBName,
+		"TRUST_API_KEY_HEADER":         s.TrustAPIKeyHeader,
+		"INTERNAL_SERVICE_KEY_HEADER":  InternalServiceKeyHeader,
+		"AWS_SECRET_NAME":              s.FlipAPISecretName,
+		"AWS_SES_ADMIN_EMAIL_ADDRESS":  s.SESAdminEmail,
+		"AWS_SES_SENDER_EMAIL_ADDRESS": s.SESSenderEmail,
+		"NET_ENDPOINTS":                string(nets),
+		"FL_BACKEND":                   string(s.Backend),
+		"FL_KIT_SLOT_NAMES":            string(slots),
 		// Older flip-api images read the slot names as TRUST_NAMES.
 		"TRUST_NAMES": string(slots),
 	})
+	// The five bucket settings, as s3:// URIs with upstream's prefixes.
+	settings := s.Buckets.Settings(s.Backend)
+	for k, v := range settings {
+		flipAPI[k] = v
+	}
 	// INTERNAL_SERVICE_KEY is not here: the script writes it on the host into SecretEnvFile.
 	flServer := with(map[string]string{
-		"NET_ID":                         Net,
-		"LOCAL_DEV":                      "false",
-		"MIN_CLIENTS":                    strconv.Itoa(s.MinClients),
-		"IMAGES_DIR":                     "/app/data/images",
-		"UPLOADED_FEDERATED_DATA_BUCKET": s.Buckets.UploadedFederatedData,
-		"FL_APP_BASE_BUCKET":             s.Buckets.FLAppBase,
-		"FL_APP_DESTINATION_BUCKET":      s.Buckets.FLAppDestination,
-		"FLIP_API_INTERNAL_URL":          flipAPIInternalURL,
-		"INTERNAL_SERVICE_KEY_HEADER":    InternalServiceKeyHeader,
+		"NET_ID":      Net,
+		"LOCAL_DEV":   "false",
+		"MIN_CLIENTS": strconv.Itoa(s.MinClients),
+		"IMAGES_DIR":  "/app/data/images",
+		// fl-server reads only the results setting (compose.production.{nvflare,flower}.yml).
+		flip.EnvUploadedFederatedData: settings[flip.EnvUploadedFederatedData],
+		"FLIP_API_INTERNAL_URL":       flipAPIInternalURL,
+		"INTERNAL_SERVICE_KEY_HEADER": InternalServiceKeyHeader,
 	})
 	out := map[string]map[string]string{
 		envPath(ServiceFlipAPI):  flipAPI,

@@ -14,12 +14,13 @@ func ExampleCommandIDFromOutput() {
 	// Output: 8f0c1e2a-3b4c-4d5e-8f90-a1b2c3d4e5f6
 }
 
-// Each backend's FL server kit comes from <kits bucket>/<kit date>/net-1/<S3> and lands in Host.
+// Each backend's FL server kit comes from the kits bucket in FLIP's provisioning layout and lands
+// in Host; for Flower only the SuperLink's TLS material and the SuperNodes' public keys.
 func ExampleKitDirs() {
-	for _, k := range deploy.KitDirs(deploy.Flower) {
-		fmt.Println(k.S3, "->", k.Host)
+	for _, k := range deploy.KitDirs(deploy.Flower, "2025-06-01") {
+		fmt.Println(k.S3, "->", k.Host, k.Only)
 	}
 	// Output:
-	// certificates -> /opt/flip/services/net-1/certificates
-	// keys -> /opt/flip/services/net-1/keys
+	// fl-flower-participant-kits/2025-06-01/net-1/certificates -> /opt/flip/services/net-1/certificates [ca.crt server.pem server.key]
+	// fl-flower-participant-kits/2025-06-01/net-1/keys -> /opt/flip/services/net-1/keys [*.pub]
 }

@@ -45,9 +45,8 @@ func validSpec(b deploy.Backend) deploy.Spec {
 		SESAdminEmail:          "flip-admin@aicentre.co.uk",
 		SESSenderEmail:         "noreply@stag.flip.aicentre.co.uk",
 		Buckets: deploy.Buckets{
-			UploadedModelFiles: "flip-stag-uploaded-model-files", ScannedModelFiles: "flip-stag-scanned-model-files",
-			UploadedFederatedData: "flip-stag-uploaded-federated-data", FLAppBase: "flip-stag-fl-app-base",
-			FLAppDestination: "flip-stag-fl-app-destination", FLKits: "flip-stag-fl-kits",
+			ModelFilesUploads: "flip-stag-model-files-uploads", FLResults: "flip-stag-fl-results",
+			AppBundles: "flip-stag-app-bundles", FLKits: "flip-stag-fl-kits",
 		},
 		KitDate:      "2025-06-01",
 		KitSlotNames: []string{"Trust_1", "Trust_2"},
@@ -267,12 +266,15 @@ func TestEnvFiles(t *testing.T) {
 				"DB_PORT": "5432", "POSTGRES_DB": "flip", "TRUST_API_KEY_HEADER": "Authorization",
 				"INTERNAL_SERVICE_KEY_HEADER": "X-Internal-Service-Key", "AWS_SECRET_NAME": "flip-stag/flip-api",
 				"AWS_SES_ADMIN_EMAIL_ADDRESS": s.SESAdminEmail, "AWS_SES_SENDER_EMAIL_ADDRESS": s.SESSenderEmail,
-				"UPLOADED_MODEL_FILES_BUCKET": s.Buckets.UploadedModelFiles, "SCANNED_MODEL_FILES_BUCKET": s.Buckets.ScannedModelFiles,
-				"UPLOADED_FEDERATED_DATA_BUCKET": s.Buckets.UploadedFederatedData, "FL_APP_BASE_BUCKET": s.Buckets.FLAppBase,
-				"FL_APP_DESTINATION_BUCKET": s.Buckets.FLAppDestination,
-				"NET_ENDPOINTS":             `{"net-1":"http://fl-api-net-1:8000"}`,
-				"FL_BACKEND":                string(backend),
-				"FL_KIT_SLOT_NAMES":         `["Trust_1","Trust_2"]`, "TRUST_NAMES": `["Trust_1","Trust_2"]`,
+				// s3:// URIs with upstream's prefixes (locals.tf @01328ab; utils/s3_client.py parses them).
+				"UPLOADED_MODEL_FILES_BUCKET":    "s3://flip-stag-model-files-uploads/uploaded",
+				"SCANNED_MODEL_FILES_BUCKET":     "s3://flip-stag-model-files-uploads/uploaded",
+				"UPLOADED_FEDERATED_DATA_BUCKET": "s3://flip-stag-fl-results/results",
+				"FL_APP_BASE_BUCKET":             "s3://flip-stag-app-bundles/base-application/" + string(backend),
+				"FL_APP_DESTINATION_BUCKET":      "s3://flip-stag-app-bundles/app_destinations",
+				"NET_ENDPOINTS":                  `{"net-1":"http://fl-api-net-1:8000"}`,
+				"FL_BACKEND":                     string(backend),
+				"FL_KIT_SLOT_NAMES":              `["Trust_1","Trust_2"]`, "TRUST_NAMES": `["Trust_1","Trust_2"]`,
 			}
 			for k, v := range wantAPI {
 				if api[k] != v {
@@ -283,7 +285,7 @@ func TestEnvFiles(t *testing.T) {
 			server := envFile(t, b, "fl-server-net-1")
 			wantServer := map[string]string{
 				"NET_ID": "net-1", "LOCAL_DEV": "false", "MIN_CLIENTS": "2", "IMAGES_DIR": "/app/data/images",
-				"UPLOADED_FEDERATED_DATA_BUCKET": s.Buckets.UploadedFederatedData,
+				"UPLOADED_FEDERATED_DATA_BUCKET": "s3://flip-stag-fl-results/results",
 				"FLIP_API_INTERNAL_URL":          "http://flip-api:8000/api",
 				"INTERNAL_SERVICE_KEY_HEADER":    "X-Internal-Service-Key",
 			}
@@ -353,8 +355,7 @@ func TestScript(t *testing.T) {
 				"readonly REGISTRY_HOST='ghcr.io'",
 				// Kits are wiped and re-synced from the kits bucket.
 				"readonly KITS_BUCKET='flip-stag-fl-kits'",
-				"readonly KIT_PREFIX='2025-06-01/net-1'",
-				`aws s3 sync --only-show-errors --no-progress "${src}" "${staged}/"`,
+				`aws s3 sync --only-show-errors --no-progress "${filter[@]}" "${src}" "${staged}/"`,
 				`rm -rf -- "$1"`,
 				"compose pull --quiet",
 				"compose up --detach --remove-orphans",
@@ -368,8 +369,8 @@ func TestScript(t *testing.T) {
 			for _, f := range b.EnvFiles {
 				must = append(must, f.Content)
 			}
-			for _, kit := range deploy.KitDirs(backend) {
-				must = append(must, fmt.Sprintf("stage_kit '%s' '%s'", kit.S3, kit.Host), fmt.Sprintf("swap_kit '%s'", kit.Host))
+			for _, kit := range deploy.KitDirs(backend, s.KitDate) {
+				must = append(must, fmt.Sprintf("stage_kit '%s' '%s' '%s'", kit.S3, kit.Host, kit.Owner), fmt.Sprintf("swap_kit '%s'", kit.Host))
 			}
 			for _, m := range must {
 				if !strings.Contains(b.Script, m) {
@@ -465,7 +466,7 @@ func TestHashMovesExactlyWithContent(t *testing.T) {
 		{"registry user", func(s *deploy.Spec) { s.RegistryUser = "robot" }},
 		{"admin email", func(s *deploy.Spec) { s.SESAdminEmail = "other@aicentre.co.uk" }},
 		{"sender email", func(s *deploy.Spec) { s.SESSenderEmail = "other@aicentre.co.uk" }},
-		{"a bucket", func(s *deploy.Spec) { s.Buckets.ScannedModelFiles = "other-bucket" }},
+		{"a bucket", func(s *deploy.Spec) { s.Buckets.AppBundles = "other-bucket" }},
 		{"kits bucket", func(s *deploy.Spec) { s.Buckets.FLKits = "other-kits" }},
 		{"kit date", func(s *deploy.Spec) { s.KitDate = "2025-07-01" }},
 		{"kit slots", func(s *deploy.Spec) { s.KitSlotNames = append(s.KitSlotNames, "Trust_3") }},
@@ -537,7 +538,7 @@ func TestBucketsFromMap(t *testing.T) {
 		m[p] = "flip-" + p
 	}
 	b, err := deploy.BucketsFromMap(m)
-	if err != nil || b.FLKits != "flip-fl-kits" || b.ScannedModelFiles != "flip-scanned-model-files" {
+	if err != nil || b.FLKits != "flip-fl-kits" || b.ModelFilesUploads != "flip-model-files-uploads" || b.FLResults != "flip-fl-results" || b.AppBundles != "flip-app-bundles" {
 		t.Fatalf("BucketsFromMap = %+v, %v", b, err)
 	}
 	delete(m, deploy.BucketFLKits)

@@ -23,7 +23,6 @@ type scriptParams struct {
 	RegistryHost           string
 	RegistryUser           string
 	KitsBucket             string
-	KitPrefix              string
 	Kits                   []KitDir
 	RuntimeDirs            []string
 	FLServices             []string
@@ -67,7 +66,6 @@ readonly REGISTRY_TOKEN_SECRET_ARN={{q .RegistryTokenSecretARN}}
 readonly REGISTRY_HOST={{q .RegistryHost}}
 readonly REGISTRY_USER={{q .RegistryUser}}
 readonly KITS_BUCKET={{q .KitsBucket}}
-readonly KIT_PREFIX={{q .KitPrefix}}
 readonly HEALTH_URL={{q .HealthURL}}
 readonly HEALTH_TIMEOUT={{.HealthTimeoutSeconds}}
 export AWS_REGION="${REGION}" AWS_DEFAULT_REGION="${REGION}"
@@ -105,18 +103,25 @@ os.replace(tmp, dest)
 ' "$1"
 }
 
-# stage_kit S3_PATH DEST [OWNER]: syncs one kit directory from the kits bucket into DEST.incoming
-# and refuses an empty one. The live DEST is swapped in only once the FL services are stopped.
+# stage_kit S3_PREFIX DEST OWNER [PATTERN...]: syncs one kit directory from the kits bucket into
+# DEST.incoming (only the files matching PATTERNs, when given) and refuses an empty one. The live
+# DEST is swapped in only once the FL services are stopped.
 stage_kit() {
-	local src="s3://${KITS_BUCKET}/${KIT_PREFIX}/$1/" staged="$2.incoming"
+	local src="s3://${KITS_BUCKET}/$1/" staged="$2.incoming" owner="$3"
+	shift 3
+	local filter=()
+	if (($# > 0)); then
+		filter=(--exclude '*')
+		for p in "$@"; do filter+=(--include "${p}"); done
+	fi
 	rm -rf -- "${staged}"
 	install -d -m 0755 "${staged}"
-	aws s3 sync --only-show-errors --no-progress "${src}" "${staged}/" || die "cannot sync the FL kit from ${src}"
-	[[ -n "$(ls -A -- "${staged}")" ]] || die "the FL kit ${src} is empty; upload the ${FL_BACKEND} server kit for ${KIT_DATE} first"
+	aws s3 sync --only-show-errors --no-progress "${filter[@]}" "${src}" "${staged}/" || die "cannot sync the FL kit from ${src}"
+	[[ -n "$(ls -A -- "${staged}")" ]] || die "the FL kit ${src} is empty; upload the ${FL_BACKEND} kit release ${KIT_DATE} there, in FLIP's provisioning layout, first"
 	# Readable by the container's user, whatever its uid; ` + ServicesDir + ` itself is 0700 root.
 	chmod -R a+rX,go-w -- "${staged}"
-	if [[ -n "${3:-}" ]]; then
-		chown -R -- "$3" "${staged}"
+	if [[ -n "${owner}" ]]; then
+		chown -R -- "${owner}" "${staged}"
 	fi
 }
 
@@ -180,7 +185,7 @@ compose pull --quiet || die "pulling the images failed (tags ${DOCKER_TAG} / ${D
 docker logout "${REGISTRY_HOST}" >/dev/null 2>&1 || true
 
 # 5. FL server kits: staged from S3, then swapped in while the FL services are stopped.
-{{range .Kits}}stage_kit {{q .S3}} {{q .Host}}{{if .Owner}} {{q .Owner}}{{end}}
+{{range .Kits}}stage_kit {{q .S3}} {{q .Host}} {{q .Owner}}{{range .Only}} {{q .}}{{end}}
 {{end}}log "stopping the FL services to replace their kits"
 compose stop {{range .FLServices}}{{q .}} {{end}}>/dev/null 2>&1 || true
 {{range .Kits}}swap_kit {{q .Host}}

@@ -133,7 +133,7 @@ func TestScriptRunsOnAHost(t *testing.T) {
 			if got, _ := os.ReadFile(filepath.Join(filepath.Dir(r.base), "login-stdin")); string(got) != stubToken {
 				t.Errorf("docker login read %q on stdin, want the token", got)
 			}
-			for _, k := range deploy.KitDirs(backend) {
+			for _, k := range deploy.KitDirs(backend, "2025-06-01") {
 				if _, err := os.Stat(filepath.Join(r.base, k.Host, "fed_server.json")); err != nil {
 					t.Errorf("kit %s not synced into %s: %v", k.S3, k.Host, err)
 				}
@@ -152,7 +152,7 @@ func TestScriptRunsOnAHost(t *testing.T) {
 				"pull --quiet",
 				"up --detach --remove-orphans",
 				"curl -fsS --max-time 5 -o /dev/null -w %{http_code} http://127.0.0.1:8000/api/health",
-				"aws s3 sync --only-show-errors --no-progress s3://flip-stag-fl-kits/2025-06-01/net-1/",
+				wantKitSync[backend],
 			} {
 				if !strings.Contains(r.log, want) {
 					t.Errorf("no %q among the commands run:\n%s", want, r.log)
@@ -168,7 +168,7 @@ func TestScriptRunsOnAHost(t *testing.T) {
 	}{
 		{"flip-api never healthy", []string{"STUB_HEALTH=503"}, "flip-api is not healthy"},
 		{"fl-server not running", []string{"STUB_FL_RUNNING="}, "fl-server-net-1 is not running"},
-		{"empty kit", []string{"STUB_KIT_EMPTY=1"}, "is empty; upload the nvflare server kit for 2025-06-01 first"},
+		{"empty kit", []string{"STUB_KIT_EMPTY=1"}, "the FL kit s3://flip-stag-fl-kits/fl-flare-participant-kits/2025-06-01/net-1/services/fl-server-net-1/startup/ is empty"},
 		{"bootstrap failed", []string{"STUB_CLOUDINIT_RC=1"}, "the host bootstrap failed"},
 		{"secret without the key", []string{`STUB_SECRET_JSON={"aes_key":"x"}`}, "cannot write the fl-server secret env file"},
 	}
@@ -187,4 +187,12 @@ func TestScriptRunsOnAHost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantKitSync is one sync each backend's deploy must run: from the kits bucket in FLIP's
+// provisioning layout (ecs_efs_provision.tf @08a2ee9 for NVFLARE, package-onprem-trust-kit.sh for
+// Flower), Flower's certificates without the CA's private key.
+var wantKitSync = map[deploy.Backend]string{
+	deploy.NVFlare: "aws s3 sync --only-show-errors --no-progress s3://flip-stag-fl-kits/fl-flare-participant-kits/2025-06-01/net-1/services/fl-server-net-1/startup/ ",
+	deploy.Flower:  "aws s3 sync --only-show-errors --no-progress --exclude * --include ca.crt --include server.pem --include server.key s3://flip-stag-fl-kits/fl-flower-participant-kits/2025-06-01/net-1/certificates/ ",
 }

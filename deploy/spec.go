@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // Backend is the federated-learning framework the hub runs.
@@ -57,29 +59,29 @@ const (
 
 // Bucket purposes, as the data layer keys its bucket names (config.AppBuckets).
 const (
-	BucketUploadedModelFiles    = "uploaded-model-files"
-	BucketScannedModelFiles     = "scanned-model-files"
-	BucketUploadedFederatedData = "uploaded-federated-data"
-	BucketFLAppBase             = "fl-app-base"
-	BucketFLAppDestination      = "fl-app-destination"
-	BucketFLKits                = "fl-kits"
+	// BucketModelFilesUploads receives the model files researchers upload (presigned POST);
+	// flip-api reads them under uploaded/ for both the uploaded and the scanned setting.
+	BucketModelFilesUploads = "model-files-uploads"
+	// BucketFLResults holds FL results under results/, downloaded with presigned GETs.
+	BucketFLResults = "fl-results"
+	// BucketAppBundles holds the FL base application under base-application/<backend>/ and the
+	// per-model job bundles flip-api assembles under app_destinations/.
+	BucketAppBundles = "app-bundles"
+	// BucketFLKits holds the FL participant kits in FLIP's provisioning layout.
+	BucketFLKits = "fl-kits"
 )
 
-// BucketPurposes lists every bucket purpose a deploy needs.
-var BucketPurposes = []string{
-	BucketUploadedModelFiles, BucketScannedModelFiles, BucketUploadedFederatedData,
-	BucketFLAppBase, BucketFLAppDestination, BucketFLKits,
-}
+// BucketPurposes lists every application bucket a deploy needs: upstream's split of the
+// buckets (deploy/providers/AWS/services.tf module.flip_model_files_uploads_bucket,
+// flip_fl_results_bucket, flip_app_bundles_bucket, and the aicentre bucket for kits).
+var BucketPurposes = []string{BucketModelFilesUploads, BucketFLResults, BucketAppBundles, BucketFLKits}
 
-// Buckets are the application bucket names the containers use.
+// Buckets are the application bucket names of a hub.
 type Buckets struct {
-	UploadedModelFiles    string
-	ScannedModelFiles     string
-	UploadedFederatedData string
-	FLAppBase             string
-	FLAppDestination      string
-	// FLKits holds the FL server kits under <KitDate>/net-1/.
-	FLKits string
+	ModelFilesUploads string
+	FLResults         string
+	AppBundles        string
+	FLKits            string
 }
 
 // BucketsFromMap picks the bucket names out of a map keyed by purpose (the data layer's
@@ -94,17 +96,27 @@ func BucketsFromMap(m map[string]string) (Buckets, error) {
 		return v
 	}
 	b := Buckets{
-		UploadedModelFiles:    get(BucketUploadedModelFiles),
-		ScannedModelFiles:     get(BucketScannedModelFiles),
-		UploadedFederatedData: get(BucketUploadedFederatedData),
-		FLAppBase:             get(BucketFLAppBase),
-		FLAppDestination:      get(BucketFLAppDestination),
-		FLKits:                get(BucketFLKits),
+		ModelFilesUploads: get(BucketModelFilesUploads),
+		FLResults:         get(BucketFLResults),
+		AppBundles:        get(BucketAppBundles),
+		FLKits:            get(BucketFLKits),
 	}
 	if len(missing) > 0 {
 		return Buckets{}, fmt.Errorf("bucket names: no bucket for %s", strings.Join(missing, ", "))
 	}
 	return b, nil
+}
+
+// Settings are the five bucket settings flip-api (and, for results, fl-server) read, as the
+// s3:// URIs with upstream's prefixes (internal/flip).
+func (b Buckets) Settings(backend Backend) map[string]string {
+	return map[string]string{
+		flip.EnvUploadedModelFiles:    flip.S3URI(b.ModelFilesUploads, flip.PrefixUploaded),
+		flip.EnvScannedModelFiles:     flip.S3URI(b.ModelFilesUploads, flip.PrefixUploaded),
+		flip.EnvUploadedFederatedData: flip.S3URI(b.FLResults, flip.PrefixResults),
+		flip.EnvFLAppBase:             flip.S3URI(b.AppBundles, flip.BaseApplicationPrefix(string(backend))),
+		flip.EnvFLAppDestination:      flip.S3URI(b.AppBundles, flip.PrefixAppDestinations),
+	}
 }
 
 // Images are the container images, deployed together: an FL image older than flip-api gets
@@ -252,11 +264,9 @@ func (s Spec) Validate() error {
 		}
 	}
 	for _, b := range []struct{ field, v string }{
-		{BucketUploadedModelFiles, s.Buckets.UploadedModelFiles},
-		{BucketScannedModelFiles, s.Buckets.ScannedModelFiles},
-		{BucketUploadedFederatedData, s.Buckets.UploadedFederatedData},
-		{BucketFLAppBase, s.Buckets.FLAppBase},
-		{BucketFLAppDestination, s.Buckets.FLAppDestination},
+		{BucketModelFilesUploads, s.Buckets.ModelFilesUploads},
+		{BucketFLResults, s.Buckets.FLResults},
+		{BucketAppBundles, s.Buckets.AppBundles},
 		{BucketFLKits, s.Buckets.FLKits},
 	} {
 		match(b.field+" bucket", b.v, bucketRE, "an S3 bucket name")

@@ -224,7 +224,8 @@ func TestComputeDeploy(t *testing.T) {
 			}
 			for _, want := range []string{
 				"AWS_SECRET_NAME='" + data.FlipAPISecretName("flip-"+string(cfg.Environment)) + "'",
-				"readonly KIT_PREFIX='" + cfg.FL.KitDate + "/net-1'",
+				// The server kit where FLIP's NVFLARE provisioning leaves it (ecs_efs_provision.tf @08a2ee9).
+				"stage_kit 'fl-flare-participant-kits/" + cfg.FL.KitDate + "/net-1/services/fl-server-net-1/startup'",
 				fmt.Sprintf("- %d:8002", cfg.FL.Port),
 				"ENFORCE_MFA='true'",
 			} {

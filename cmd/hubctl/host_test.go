@@ -401,9 +401,8 @@ func testDeploySpec() deploy.Spec {
 		RegistryTokenSecretARN: arn("flip-stag/registry-token"),
 		SESAdminEmail:          "flip-admin@aicentre.co.uk", SESSenderEmail: "noreply@stag.flip.aicentre.co.uk",
 		Buckets: deploy.Buckets{
-			UploadedModelFiles: "flip-stag-uploaded-model-files", ScannedModelFiles: "flip-stag-scanned-model-files",
-			UploadedFederatedData: "flip-stag-uploaded-federated-data", FLAppBase: "flip-stag-fl-app-base",
-			FLAppDestination: "flip-stag-fl-app-destination", FLKits: "flip-stag-fl-kits",
+			ModelFilesUploads: "flip-stag-model-files-uploads", FLResults: "flip-stag-fl-results",
+			AppBundles: "flip-stag-app-bundles", FLKits: "flip-stag-fl-kits",
 		},
 		KitDate: "2025-06-01", KitSlotNames: []string{"Trust_1", "Trust_2"}, MinClients: 1,
 	}
