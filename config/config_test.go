@@ -181,3 +181,33 @@ func TestKitSlotParameterTier(t *testing.T) {
 		})
 	}
 }
+
+// flip-api grants Admin only to the emails of its utils/constants.py; another admin user would
+// leave the hub without an admin.
+func TestAdminUser(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		user, want string
+		ok         bool
+	}{
+		{"", "aicentreflip@gmail.com", true},
+		{"rafael.dias@kcl.ac.uk", "rafael.dias@kcl.ac.uk", true},
+		{"flip-admin@aicentre.co.uk", "", false},
+	}
+	for _, c := range cases {
+		src := minimal("stag")
+		b, _ := json.Marshal(map[string]any{"senderEmail": "noreply@hub.example.org", "adminEmail": "admin@example.org", "adminUser": c.user})
+		src[KeyIdentity] = string(b)
+		cfg, err := Parse("stag", src)
+		if !c.ok {
+			var errs Errors
+			if !errors.As(err, &errs) || !slices.Contains(errs.Keys(), KeyIdentity+".adminUser") {
+				t.Errorf("adminUser %q: err %v; want an error on %s.adminUser", c.user, err, KeyIdentity)
+			}
+			continue
+		}
+		if err != nil || cfg.Identity.AdminUser != c.want {
+			t.Errorf("adminUser %q: %v, %v; want %q", c.user, cfg, err, c.want)
+		}
+	}
+}

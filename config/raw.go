@@ -46,6 +46,7 @@ type rawIdentity struct {
 	DomainPrefix          string `json:"domainPrefix"`
 	SenderEmail           string `json:"senderEmail"`
 	AdminEmail            string `json:"adminEmail"`
+	AdminUser             string `json:"adminUser"`
 	SESIdentity           string `json:"sesIdentity"`
 	SESVerified           *bool  `json:"sesVerified"`
 	AccessTokenMinutes    *int   `json:"accessTokenMinutes"`

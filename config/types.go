@@ -120,6 +120,9 @@ type Identity struct {
 	DomainPrefix             string
 	SenderEmail              string
 	AdminEmail               string
+	// AdminUser is the Cognito user the stack creates as the first admin: one of the emails
+	// flip-api makes Admin at boot (internal/flip SeededAdminEmails).
+	AdminUser string
 	// SESDomainIdentity verifies the whole sender domain (DKIM); false verifies one address.
 	SESDomainIdentity bool
 	// SESVerified says an operator has verified the identity and left the SES sandbox,

@@ -326,12 +326,16 @@ func parseIdentity(p *problems, r rawIdentity, d defaults) Identity {
 		DomainPrefix:             orString(r.DomainPrefix, "flip-"+string(d.env)),
 		SenderEmail:              r.SenderEmail,
 		AdminEmail:               r.AdminEmail,
+		AdminUser:                orString(r.AdminUser, flip.SeededAdminEmails[0]),
 		SESDomainIdentity:        true,
 		SESVerified:              orBool(r.SESVerified, false),
 		AccessTokenMinutes:       orInt(r.AccessTokenMinutes, defaultAccessTokenMinutes),
 		IDTokenMinutes:           orInt(r.IDTokenMinutes, defaultIDTokenMinutes),
 		RefreshTokenDays:         orInt(r.RefreshTokenDays, defaultRefreshTokenDays),
 		TemporaryPasswordDays:    orInt(r.TemporaryPasswordDays, defaultTempPasswordDays),
+	}
+	if !slices.Contains(flip.SeededAdminEmails, strings.ToLower(id.AdminUser)) {
+		p.add(key+".adminUser", "%q is not a user flip-api makes Admin; flip-api grants Admin only to %s (its utils/constants.py), so want one of them", id.AdminUser, strings.Join(flip.SeededAdminEmails, ", "))
 	}
 	switch m := MFAMode(r.MFA); m {
 	case "", MFAApp:

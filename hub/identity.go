@@ -24,6 +24,7 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 		DomainPrefix:             idc.DomainPrefix,
 		SenderEmail:              idc.SenderEmail,
 		AdminEmail:               idc.AdminEmail,
+		AdminUserEmail:           idc.AdminUser,
 		SESDomainIdentity:        idc.SESDomainIdentity,
 		SESVerified:              idc.SESVerified,
 		AccessTokenMinutes:       idc.AccessTokenMinutes,

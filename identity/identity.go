@@ -47,6 +47,9 @@ type Args struct {
 	EnrolmentRequired bool
 	// DeletionProtection sets the pool's deletion protection ACTIVE (prod).
 	DeletionProtection bool
+	// AdminUserEmail is the Cognito user created as the hub's first admin: one of the emails
+	// flip-api grants Admin (config checks it against internal/flip).
+	AdminUserEmail string
 	// ThreatProtectionEnforced selects ENFORCED threat protection; false means AUDIT.
 	ThreatProtectionEnforced bool
 	// DomainPrefix is the Cognito domain prefix: <prefix>.auth.<region>.amazoncognito.com.
@@ -211,6 +214,9 @@ func (a Args) validate() error {
 	}
 	if !emailRE.MatchString(a.AdminEmail) {
 		add("admin %q is not an email address", a.AdminEmail)
+	}
+	if !emailRE.MatchString(a.AdminUserEmail) {
+		add("admin user %q is not an email address", a.AdminUserEmail)
 	}
 	if a.ZoneID != nil && a.SESDomainIdentity && !inZone(a.SenderDomain(), a.ZoneName) {
 		add("sender domain %q is not inside the managed zone %q, so its DKIM records cannot be written there", a.SenderDomain(), a.ZoneName)

@@ -57,6 +57,7 @@ func baseArgs() identity.Args {
 		DomainPrefix:             "flip-test",
 		SenderEmail:              "noreply@test.flip.example.org",
 		AdminEmail:               "admin@example.org",
+		AdminUserEmail:           "aicentreflip@gmail.com",
 		SESDomainIdentity:        true,
 		SESVerified:              true,
 		AccessTokenMinutes:       30,

@@ -202,6 +202,8 @@ var blEnvironmentTable = map[string][]string{
 	// load balancer and user pool deletion protection, threat protection enforced
 	compliance.TypeLB:          {"inputs.enableDeletionProtection"},
 	compliance.TypeCognitoPool: {"inputs.deletionProtection", "inputs.userPoolAddOns", "protect"},
+	// the admin user is persistent like the pool: protected in prod
+	"aws:cognito/user:User": {"protect"},
 	// detailed monitoring of the hub host
 	compliance.TypeEC2Instance: {"inputs.monitoring"},
 	// a disposable stag deregisters a removed trust by force (config ForceDeregister)

@@ -671,3 +671,40 @@ func hubDeployStdin(t *testing.T, l layerView) string {
 	}
 	return cmds[0].String("stdin")
 }
+
+// The stack creates the admin Cognito user flip-api makes Admin at boot (main_users.py looks up
+// ADMIN_EMAIL_1..3 of utils/constants.py in the pool and skips a user that does not exist): Cognito
+// mints and emails its temporary password, so no password is in the graph; it is retained like the
+// pool, protected in prod, and later password changes are not undone.
+func TestIdentityAdminUser(t *testing.T) {
+	t.Parallel()
+	for _, stack := range Stacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			cfg := loadCfg(t, stack)
+			l := layerOf(t, Plan(t, stack), identity.TypeToken)
+			pool := l.one(t, identTypePool)
+			user := l.one(t, "aws:cognito/user:User")
+			if got := user.String("username"); got != "aicentreflip@gmail.com" || got != cfg.Identity.AdminUser {
+				t.Errorf("admin user %q; want flip-api's ADMIN_EMAIL_1 aicentreflip@gmail.com (config %q)", got, cfg.Identity.AdminUser)
+			}
+			if user.String("attributes.email") != user.String("username") || user.String("attributes.email_verified") != "true" {
+				t.Errorf("admin attributes %v; want the verified email", user.Inputs["attributes"])
+			}
+			if want := plan.FakeIDFor(identTypePool, pool.Name); user.String("userPoolId") != want {
+				t.Errorf("admin user in pool %v; want %s", user.Inputs["userPoolId"], want)
+			}
+			for _, k := range []string{"password", "temporaryPassword"} {
+				if _, set := user.Inputs[k]; set {
+					t.Errorf("the admin user sets %s; Cognito must mint and email it", k)
+				}
+				if !slices.Contains(user.IgnoreChanges, k) {
+					t.Errorf("ignoreChanges %v lacks %s", user.IgnoreChanges, k)
+				}
+			}
+			if !user.RetainOnDelete || user.Protect != cfg.ProtectPersistent {
+				t.Errorf("admin user retain %v protect %v; want retained, protected in prod", user.RetainOnDelete, user.Protect)
+			}
+		})
+	}
+}

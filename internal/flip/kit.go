@@ -69,3 +69,9 @@ func FLHost(domain string) string { return "fl." + domain }
 // device. [deploy/compose.production.yml ENFORCE_MFA=${ENFORCE_MFA:-true};
 // deploy/providers/AWS/modules/cognito/main.tf @4728873 comment on mfa_configuration]
 const EnvEnforceMFA = "ENFORCE_MFA"
+
+// SeededAdminEmails are the only users flip-api makes Admin: at every boot it looks each up in
+// the Cognito pool and, for one that exists and has no role yet, grants Admin. A hub whose admin
+// Cognito user has another email has no admin at all.
+// [flip-api/src/flip_api/utils/constants.py ADMIN_EMAIL_1..3; flip-api/src/flip_api/db/seed/main_users.py]
+var SeededAdminEmails = []string{"aicentreflip@gmail.com", "alexandre.triay_bagur@kcl.ac.uk", "rafael.dias@kcl.ac.uk"}

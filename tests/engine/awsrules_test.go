@@ -309,6 +309,7 @@ var uniqueNames = map[string][]string{
 	"aws:cloudfront/originRequestPolicy:OriginRequestPolicy":     {"name"},
 	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {"name"},
 	"aws:cloudfront/originAccessControl:OriginAccessControl":     {"name"},
+	"aws:cognito/user:User":                                      {"userPoolId", "username"},
 	"aws:cloudwatch/metricAlarm:MetricAlarm":                     {"name"},
 }
 
