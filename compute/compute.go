@@ -104,6 +104,8 @@ type Args struct {
 	Region string
 	// Partition is the AWS partition (default "aws"), for the recover action's ARN.
 	Partition pulumi.StringInput
+	// AccountID is the stack's account: EventBridge may act for it only.
+	AccountID pulumi.StringInput
 
 	InstanceType string
 	RootVolumeGB int
@@ -183,6 +185,8 @@ func (a Args) validate() error {
 		return fmt.Errorf("want the stack key, a subnet, a security group and an instance profile")
 	case a.APITargetGroupARN == nil || a.FLTargetGroupARN == nil:
 		return fmt.Errorf("want the API and FL target groups")
+	case a.AccountID == nil:
+		return fmt.Errorf("want the account ID")
 	case a.FLPort < 1 || a.FLPort > 65535 || a.FLPort == 22 || a.FLPort == 3389 || a.FLPort == a.APIPort:
 		return fmt.Errorf("fl port %d: want 1-65535, not 22, 3389 or the API port %d", a.FLPort, a.APIPort)
 	case a.LogRetentionDays < 1:
@@ -231,6 +235,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	cmd, err := newDeploy(ctx, args, h, logs, c)
 	if err != nil {
+		return nil, err
+	}
+	if err := newRotationRestart(ctx, nm, args, h, c); err != nil {
 		return nil, err
 	}
 

@@ -41,7 +41,7 @@ func fixtureArgs(upstream pulumi.Resource) compute.Args {
 		buckets[p] = pulumi.String("flip-test-" + p)
 	}
 	return compute.Args{
-		Prefix: "flip-test", Region: "eu-west-2",
+		Prefix: "flip-test", Region: "eu-west-2", AccountID: pulumi.String("123456789012"),
 		InstanceType: "t3.large", RootVolumeGB: 50,
 		KMSKeyARN:           pulumi.String(keyARN),
 		SubnetID:            pulumi.String("subnet-private-a"),

@@ -295,3 +295,12 @@ func (im Images) RegistryHost() string {
 	host, _, _ := strings.Cut(im.Registry, "/")
 	return host
 }
+
+// RestartFlipAPICommand restarts flip-api on the host through the deploy's compose project, so it
+// reads the RDS master password again: the compose-path flip-api reads it once, at start-up
+// (FLIP#556; flip-api/src/flip_api/db/database.py), and a rotation would otherwise break every
+// new connection until someone restarts it.
+func RestartFlipAPICommand() string {
+	return "docker compose --project-name " + ProjectName + " --project-directory " + Dir +
+		" --file " + Dir + "/compose.yaml restart " + ServiceFlipAPI
+}

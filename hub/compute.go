@@ -14,6 +14,7 @@ func (s *stack) buildCompute(ctx *pulumi.Context) error {
 		Prefix:              s.prefix,
 		Region:              cfg.Region,
 		Partition:           s.partition,
+		AccountID:           s.account,
 		InstanceType:        cfg.Host.InstanceType,
 		RootVolumeGB:        cfg.Host.RootVolumeGB,
 		DetailedMonitoring:  cfg.Host.DetailedMonitoring,

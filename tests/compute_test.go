@@ -13,6 +13,7 @@ import (
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/data"
 	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/iamdoc"
 	"github.com/londonaicentre/flip-hub/plan"
 	"github.com/londonaicentre/flip-hub/ssmrun"
 )
@@ -512,5 +513,76 @@ func TestDeployBucketPurposes(t *testing.T) {
 		if !slices.Contains(config.AppBuckets, p) {
 			t.Errorf("deploy needs bucket %q, which config.AppBuckets does not create", p)
 		}
+	}
+}
+
+// A rotation of the RDS master password must not take flip-api down: the compose-path image reads
+// the password once, at start-up (FLIP#556). EventBridge matches the rotation of exactly that
+// secret and has SSM run the restart of flip-api, in the deploy's compose project, on the hub
+// host only.
+func TestComputeRestartsFlipAPIOnRotation(t *testing.T) {
+	t.Parallel()
+	for _, stack := range Stacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			g := Plan(t, stack)
+			l := layerOf(t, g, compute.TypeToken)
+			inst := l.one(t, compTypeInstance)
+			// The secret flip-api reads its password from, as the deploy renders it.
+			stdin := l.one(t, compTypeCommand).String("stdin")
+			m := regexp.MustCompile(`\nPOSTGRES_SECRET_ARN='([^']+)'\n`).FindStringSubmatch(stdin)
+			if m == nil {
+				t.Fatal("the deploy renders no POSTGRES_SECRET_ARN")
+			}
+			secretARN := m[1]
+			rule := l.one(t, "aws:cloudwatch/eventRule:EventRule")
+			var pattern struct {
+				Source     []string `json:"source"`
+				DetailType []string `json:"detail-type"`
+				Detail     struct {
+					EventSource         []string            `json:"eventSource"`
+					EventName           []string            `json:"eventName"`
+					AdditionalEventData map[string][]string `json:"additionalEventData"`
+				} `json:"detail"`
+			}
+			if err := json.Unmarshal([]byte(rule.String("eventPattern")), &pattern); err != nil {
+				t.Fatalf("event pattern: %v", err)
+			}
+			if fmt.Sprint(pattern.Source, pattern.Detail.EventName, pattern.Detail.EventSource) != "[aws.secretsmanager] [RotationSucceeded] [secretsmanager.amazonaws.com]" {
+				t.Errorf("pattern %+v; want Secrets Manager's RotationSucceeded", pattern)
+			}
+			if ids := pattern.Detail.AdditionalEventData["SecretId"]; len(ids) != 1 || secretARN == "" || ids[0] != secretARN {
+				t.Errorf("pattern matches secrets %v; want only the secret flip-api reads, %s", ids, secretARN)
+			}
+			target := l.one(t, "aws:cloudwatch/eventTarget:EventTarget")
+			if !strings.HasSuffix(target.String("arn"), ":document/AWS-RunShellScript") {
+				t.Errorf("target %s; want the AWS-RunShellScript document", target.String("arn"))
+			}
+			if target.String("runCommandTargets[0].key") != "InstanceIds" || target.String("runCommandTargets[0].values[0]") != plan.FakeIDFor(compTypeInstance, inst.Name) {
+				t.Errorf("run command targets %v; want the hub host", target.Inputs["runCommandTargets"])
+			}
+			var input map[string][]string
+			if err := json.Unmarshal([]byte(target.String("input")), &input); err != nil {
+				t.Fatal(err)
+			}
+			want := "docker compose --project-name flip --project-directory /opt/flip --file /opt/flip/compose.yaml restart flip-api"
+			if len(input["commands"]) != 1 || input["commands"][0] != want {
+				t.Errorf("commands %v; want %q", input["commands"], want)
+			}
+			// The same compose project the deploy script manages.
+			if !strings.Contains(stdin, `compose() { docker compose --project-name 'flip' --project-directory "${FLIP_DIR}" --file "${FLIP_DIR}/compose.yaml"`) ||
+				!strings.Contains(stdin, "readonly FLIP_DIR='/opt/flip'") {
+				t.Error("the deploy script's compose project differs from the restart's")
+			}
+			pol := l.one(t, "aws:iam/rolePolicy:RolePolicy")
+			var doc iamdoc.Document
+			if err := json.Unmarshal([]byte(pol.String("policy")), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Statement) != 1 || fmt.Sprint(doc.Statement[0].Action) != "[ssm:SendCommand]" || len(doc.Statement[0].Resource) != 2 ||
+				!strings.HasSuffix(doc.Statement[0].Resource[0], ":document/AWS-RunShellScript") || !strings.Contains(doc.Statement[0].Resource[1], ":instance/") {
+				t.Errorf("restart role may %v; want ssm:SendCommand of AWS-RunShellScript on the hub host only", doc.Statement)
+			}
+		})
 	}
 }
