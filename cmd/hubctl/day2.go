@@ -408,6 +408,15 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 				"(--skip fl-endpoint, or run it from an allowed network); otherwise check the FL target group health "+
 				"(stack output flTargetGroupArn) and the fl-server container"))
 	}
+	if need("fl-apps", "fl base application", "flBackend") {
+		buckets, _ := s.outs["bucketNames"].(map[string]any)
+		if b, _ := buckets[deploy.BucketAppBundles].(string); b == "" {
+			add("fl-apps", status.Fail("fl base application", "stack output bucketNames lacks "+deploy.BucketAppBundles,
+				"deploy the stack with this release (`hubctl up`)"))
+		} else {
+			add("fl-apps", status.BaseApplication(s.s3Client(), b, s.str("flBackend"), s.name))
+		}
+	}
 	if need("containers", "containers", "hubInstanceId") {
 		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 		add("containers", status.Containers(runner, s.str("hubInstanceId"),

@@ -212,6 +212,17 @@ func TestStatusCommand(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
+	// The FL base application flip-api copies job templates from, as `hubctl fl-apps publish` leaves it.
+	s3c := s3.NewFromConfig(w.srv.AWSConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("flip-stag-app-bundles"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest2}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"base-application/nvflare/required_files.json", "base-application/nvflare/commit_0123456.txt"} {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("flip-stag-app-bundles"), Key: aws.String(k), Body: strings.NewReader("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pg := testpg.Start(t)
 	dsn := pg.CreateDatabase(t, "status_cmd")
 	pgExec(t, dsn, hubSchemaFixture(t))
@@ -222,6 +233,7 @@ func TestStatusCommand(t *testing.T) {
 		"userPoolId": "eu-west-2_x", "userPoolClientId": "c", "dbAddress": "db.example", "dbPort": 5432, "dbName": "flip",
 		"dbInstanceId": "flip-stag-db", "dbMasterSecretArn": dbARN, "flipApiSecretArn": flipARN, "uiBucketName": "ui",
 		"distributionId": "E123", "flEndpoint": fl.Addr().String(), "hubInstanceId": w.instance, "hubLogGroupNames": groups,
+		"flBackend": "nvflare", "bucketNames": map[string]any{"app-bundles": "flip-stag-app-bundles"},
 	}
 	args := func(outs map[string]any, extra ...string) []string {
 		return append([]string{"status", "--stack", "stag", "--outputs-file", writeOutputs(t, outs), "--dsn", dsn,
@@ -254,7 +266,7 @@ func TestStatusCommand(t *testing.T) {
 			names = append(names, c.Name)
 		}
 		for _, want := range []string{"outputs", "drift", "instance", "database", "database-query", "secret flip-api", "secret db-master",
-			"https /", "https /api/health", "certificate", "fl-endpoint", "containers",
+			"https /", "https /api/health", "certificate", "fl-endpoint", "fl base application", "containers",
 			"log-group /flip-stag-hub-containers", "log-group /flip-stag-hub-system", "log-group /flip-stag-hub-deploy"} {
 			if !slices.Contains(names, want) {
 				t.Errorf("report lacks check %q: %v", want, names)
@@ -264,7 +276,7 @@ func TestStatusCommand(t *testing.T) {
 			t.Fatal("the report shows a secret value")
 		}
 		table, _, code := day2Run(t, "", args(outs)...)
-		if code != 0 || !strings.Contains(table, "hub stag: 10 ok, 0 failed, 5 skipped") {
+		if code != 0 || !strings.Contains(table, "hub stag: 11 ok, 0 failed, 5 skipped") {
 			t.Fatalf("exit %d, table:\n%s", code, table)
 		}
 	})
@@ -282,6 +294,7 @@ func TestStatusCommand(t *testing.T) {
 		_ = closed.Close()
 		broken["dbInstanceId"] = "flip-stag-db-gone"
 		delete(broken, "flipApiSecretArn")
+		broken["flBackend"] = "flower" // nothing published under base-application/flower/
 		stopInstance(t, w.srv, w.instance)
 		stdout, _, code := day2Run(t, "", args(broken, "--json", "--timeout", "10s")...)
 		r := parse(stdout)
@@ -298,8 +311,13 @@ func TestStatusCommand(t *testing.T) {
 			}
 		}
 		slices.Sort(failed)
-		if want := []string{"database", "fl-endpoint", "instance", "outputs", "secret flip-api"}; !slices.Equal(failed, want) {
+		if want := []string{"database", "fl base application", "fl-endpoint", "instance", "outputs", "secret flip-api"}; !slices.Equal(failed, want) {
 			t.Fatalf("failed checks %v; want %v", failed, want)
+		}
+		for _, c := range r.Checks {
+			if c.Name == "fl base application" && !strings.Contains(c.Fix, "hubctl fl-apps publish --stack stag") {
+				t.Errorf("fl base application fix %q; want the publish command", c.Fix)
+			}
 		}
 	})
 

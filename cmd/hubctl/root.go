@@ -55,6 +55,6 @@ func newRoot() *cobra.Command {
 		newEnvCmd(), newSSHConfigCmd())
 	root.AddCommand(newHostCmd())
 	root.AddCommand(newTrustCmd(), newKitsCmd())
-	root.AddCommand(newStatusCmd(), newDeployUICmd(), newDBCmd(), newForwardCmd())
+	root.AddCommand(newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd())
 	return root
 }

@@ -242,14 +242,5 @@ func changes(evs []engineEvent) map[string][]string {
 	return out
 }
 
-func summary(evs []engineEvent) map[string]int {
-	for _, e := range evs {
-		if e.Summary != nil {
-			return e.Summary.ResourceChanges
-		}
-	}
-	return nil
-}
-
 // upTimeout bounds one engine operation of the stack.
 const upTimeout = 8 * time.Minute

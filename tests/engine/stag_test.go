@@ -194,7 +194,8 @@ func TestStagLifecycle(t *testing.T) {
 		evs := h.up(t)
 		for op, urns := range changes(evs) {
 			for _, urn := range urns {
-				if op != "delete" || !(strings.Contains(urn, "::uclh-") || strings.HasSuffix(urn, "-uclh-0")) {
+				ofUCLH := strings.Contains(urn, "::uclh-") || strings.HasSuffix(urn, "-uclh-0")
+				if op != "delete" || !ofUCLH {
 					t.Errorf("removing trust uclh made the engine %s %s", op, urn)
 				}
 			}

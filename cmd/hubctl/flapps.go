@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/flapps"
+	"github.com/londonaicentre/flip-hub/release"
+)
+
+func newFLAppsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "fl-apps",
+		Short: "Publish FLIP's FL base application, which flip-api copies job templates from",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newFLAppsPublishCmd())
+	return cmd
+}
+
+func newFLAppsPublishCmd() *cobra.Command {
+	var (
+		f day2Flags
+		o flapps.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "publish --stack S --dir fl-apps/<backend> --commit SHA",
+		Short: "Sync a base application to s3://<app-bundles>/base-application/<backend>/",
+		Long: "Publishes DIR (FLIP's fl-apps/<backend>: required_files.json and one folder per job type) to\n" +
+			"the prefix FL_APP_BASE_BUCKET names, as upstream's fl-apps workflows do: changed files\n" +
+			"uploaded (required_files.json last), files DIR lacks deleted, and a commit_<sha7>.txt marker\n" +
+			"holding SHA. The backend is the stack's (output flBackend).\n\n" +
+			"Example:\n  hubctl fl-apps publish --stack stag --dir ../FLIP/fl-apps/nvflare --commit \"$(git -C ../FLIP rev-parse HEAD)\"",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := f.load(cmd, false)
+			if err != nil {
+				return err
+			}
+			buckets, _ := s.outs["bucketNames"].(map[string]any)
+			o.Bucket, _ = buckets[deploy.BucketAppBundles].(string)
+			o.Backend = s.str("flBackend")
+			o.Log = cmd.OutOrStdout()
+			res, err := flapps.Publish(cmd.Context(), s.s3Client(), o)
+			if err != nil {
+				return withCode(int(release.Failed), fmt.Errorf("fl-apps publish: %w", err))
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "published %s: %d uploaded, %d unchanged, %d deleted\n",
+				res.Marker, len(res.Uploaded), len(res.Unchanged), len(res.Deleted))
+			return err
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&o.Dir, "dir", "", "the base application directory (FLIP's fl-apps/<backend>)")
+	cmd.Flags().StringVar(&o.Commit, "commit", "", "the full commit SHA DIR was built from (names the marker)")
+	_ = cmd.MarkFlagRequired("dir")
+	_ = cmd.MarkFlagRequired("commit")
+	return cmd
+}
