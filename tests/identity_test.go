@@ -589,35 +589,11 @@ func TestIdentityConfigVariants(t *testing.T) {
 					t.Errorf("pool sends as %q; want COGNITO_DEFAULT", got)
 				}
 			}},
-		{"stag with optional MFA", "stag", field(config.KeyIdentity, "mfa", "optional"),
-			func(t *testing.T, _ *config.Config, l layerView) {
-				pool := l.one(t, identTypePool)
-				if pool.String("mfaConfiguration") != "OPTIONAL" || !pool.Bool("softwareTokenMfaConfiguration.enabled") {
-					t.Errorf("pool MFA %q TOTP %v; want OPTIONAL with TOTP", pool.String("mfaConfiguration"), pool.Bool("softwareTokenMfaConfiguration.enabled"))
-				}
-				if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='false'\n") {
-					t.Error("optional MFA still renders flip-api with ENFORCE_MFA other than false")
-				}
-			}},
-		{"MFA modes: app (default) has flip-api enforce enrolment", "prod", field(config.KeyIdentity, "mfa", "app"),
-			func(t *testing.T, _ *config.Config, l layerView) {
-				if got := l.one(t, identTypePool).String("mfaConfiguration"); got != "OPTIONAL" {
-					t.Errorf("pool MFA %q; want OPTIONAL (upstream's modules/cognito)", got)
-				}
-				// compose.production.yml: ENFORCE_MFA=${ENFORCE_MFA:-true}
-				if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='true'\n") {
-					t.Error("flip-api is not rendered with ENFORCE_MFA='true'")
-				}
-			}},
-		{"MFA modes: pool has Cognito require MFA too", "prod", field(config.KeyIdentity, "mfa", "pool"),
-			func(t *testing.T, _ *config.Config, l layerView) {
-				if got := l.one(t, identTypePool).String("mfaConfiguration"); got != "ON" {
-					t.Errorf("pool MFA %q; want ON", got)
-				}
-				if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='true'\n") {
-					t.Error("flip-api is not rendered with ENFORCE_MFA='true'")
-				}
-			}},
+		// The MFA modes, as upstream runs the pool (modules/cognito: OPTIONAL with TOTP) and
+		// flip-api (compose.production.yml: ENFORCE_MFA=${ENFORCE_MFA:-true}).
+		{"stag with optional MFA", "stag", field(config.KeyIdentity, "mfa", "optional"), wantMFA("OPTIONAL", "false")},
+		{"MFA modes: app (default) has flip-api enforce enrolment", "prod", field(config.KeyIdentity, "mfa", "app"), wantMFA("OPTIONAL", "true")},
+		{"MFA modes: pool has Cognito require MFA too", "prod", field(config.KeyIdentity, "mfa", "pool"), wantMFA("ON", "true")},
 		{"stag with a registry token", "stag", secret(config.KeyRegistryToken, "ghp_plantokenplantokenplantoken"),
 			func(t *testing.T, cfg *config.Config, l layerView) {
 				tokens := dataResources(l.g, identTypeSecret, func(r plan.Resource) bool { return r.Name == "registry-token" })
@@ -706,5 +682,18 @@ func TestIdentityAdminUser(t *testing.T) {
 				t.Errorf("admin user retain %v protect %v; want retained, protected in prod", user.RetainOnDelete, user.Protect)
 			}
 		})
+	}
+}
+
+// wantMFA checks the pool's MFA setting (TOTP always on) and flip-api's ENFORCE_MFA.
+func wantMFA(pool, enforce string) func(*testing.T, *config.Config, layerView) {
+	return func(t *testing.T, _ *config.Config, l layerView) {
+		p := l.one(t, identTypePool)
+		if p.String("mfaConfiguration") != pool || !p.Bool("softwareTokenMfaConfiguration.enabled") {
+			t.Errorf("pool MFA %q TOTP %v; want %s with TOTP", p.String("mfaConfiguration"), p.Bool("softwareTokenMfaConfiguration.enabled"), pool)
+		}
+		if stdin := hubDeployStdin(t, l); !strings.Contains(stdin, "\nENFORCE_MFA='"+enforce+"'\n") {
+			t.Errorf("flip-api is not rendered with ENFORCE_MFA='%s'", enforce)
+		}
 	}
 }
