@@ -107,6 +107,25 @@ func BucketsFromMap(m map[string]string) (Buckets, error) {
 	return b, nil
 }
 
+// ObjectGrants are the object key patterns ("bucket/prefix/*") the hub host writes and those it
+// only reads, following the settings' prefixes: flip-api signs uploads under uploaded/, writes job
+// bundles under app_destinations/ and fl-server writes results under results/; the base
+// application and the FL kits are published by operators and only read on the host.
+func (b Buckets) ObjectGrants() (readWrite, readOnly []string) {
+	obj := func(bucket, prefix string) string { return bucket + "/" + prefix + "/*" }
+	readWrite = []string{
+		obj(b.ModelFilesUploads, flip.PrefixUploaded),
+		obj(b.FLResults, flip.PrefixResults),
+		obj(b.AppBundles, flip.PrefixAppDestinations),
+	}
+	readOnly = []string{
+		obj(b.AppBundles, flip.PrefixBaseApplication),
+		obj(b.FLKits, flip.FlareKitsRoot),
+		obj(b.FLKits, flip.FlowerKitsRoot),
+	}
+	return readWrite, readOnly
+}
+
 // Settings are the five bucket settings flip-api (and, for results, fl-server) read, as the
 // s3:// URIs with upstream's prefixes (internal/flip).
 func (b Buckets) Settings(backend Backend) map[string]string {

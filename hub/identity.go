@@ -1,8 +1,11 @@
 package hub
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/identity"
 )
 
@@ -40,6 +43,8 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 		DBMasterSecretARN:        s.data.DBMasterSecretARN,
 		RegistryTokenSecretARN:   s.data.RegistryTokenSecretARN,
 		AppBucketARNs:            s.data.AppBucketARNs,
+		AppObjectsReadWrite:      objectARNs(s.data.BucketNames, s.partition, true),
+		AppObjectsReadOnly:       objectARNs(s.data.BucketNames, s.partition, false),
 		ParameterPath:            identity.DefaultParameterPath,
 	}, s.inherit)
 	if err != nil {
@@ -55,4 +60,25 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 	ctx.Export("hostRoleName", id.HostRoleName)
 	ctx.Export("hostInstanceProfileName", id.HostInstanceProfileName)
 	return nil
+}
+
+// objectARNs are the object ARN patterns of the host's bucket grants (deploy.Buckets.ObjectGrants):
+// those it writes, or those it only reads.
+func objectARNs(names pulumi.StringMapOutput, partition pulumi.StringOutput, write bool) pulumi.StringArrayOutput {
+	return pulumi.All(names, partition).ApplyT(func(in []any) ([]string, error) {
+		b, err := deploy.BucketsFromMap(in[0].(map[string]string))
+		if err != nil {
+			return nil, err
+		}
+		rw, ro := b.ObjectGrants()
+		keys := ro
+		if write {
+			keys = rw
+		}
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = fmt.Sprintf("arn:%s:s3:::%s", in[1].(string), k)
+		}
+		return out, nil
+	}).(pulumi.StringArrayOutput)
 }

@@ -52,8 +52,10 @@ type HostGrants struct {
 	// Secrets are the ARNs of the secrets the host reads ("" entries are skipped).
 	Secrets []string
 	KMSKey  string
-	// Buckets are the application bucket ARNs.
-	Buckets []string
+	// Buckets are the application bucket ARNs; ReadWriteObjects and ReadOnlyObjects the object
+	// ARN patterns the host writes, and only reads.
+	Buckets                           []string
+	ReadWriteObjects, ReadOnlyObjects []string
 	// Sender is the From address the host may send as; SESResources are the identity,
 	// configuration set and template ARNs it sends through.
 	Sender       string
@@ -75,14 +77,10 @@ func HostPolicy(g HostGrants) (string, error) {
 	switch {
 	case len(secrets) == 0:
 		return "", fmt.Errorf("host policy: no secrets to read")
-	case len(g.Buckets) == 0:
-		return "", fmt.Errorf("host policy: no application buckets")
+	case len(g.Buckets) == 0 || len(g.ReadWriteObjects) == 0 || len(g.ReadOnlyObjects) == 0:
+		return "", fmt.Errorf("host policy: no application buckets or object grants")
 	case g.KMSKey == "" || g.UserPool == "" || g.Sender == "" || len(g.SESResources) == 0:
 		return "", fmt.Errorf("host policy: key, user pool, sender and SES resources are all required")
-	}
-	objects := make([]string, len(g.Buckets))
-	for i, b := range g.Buckets {
-		objects[i] = b + "/*"
 	}
 	via := make([]string, len(KMSViaServices))
 	for i, s := range KMSViaServices {
@@ -112,10 +110,18 @@ func HostPolicy(g HostGrants) (string, error) {
 			Resource: g.Buckets,
 		},
 		iamdoc.Statement{
+			// Only under the prefixes FLIP's services write: uploads, results, job bundles.
 			Sid:      "ReadWriteAppObjects",
 			Effect:   iamdoc.Allow,
 			Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
-			Resource: objects,
+			Resource: g.ReadWriteObjects,
+		},
+		iamdoc.Statement{
+			// The base application and the FL kits are published by operators: read only.
+			Sid:      "ReadAppObjects",
+			Effect:   iamdoc.Allow,
+			Action:   []string{"s3:GetObject"},
+			Resource: g.ReadOnlyObjects,
 		},
 		iamdoc.Statement{
 			// SES v2 SendEmail authorizes the identity, the configuration set and the
@@ -195,19 +201,22 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 		args.Partition, args.AccountID, args.KMSKeyARN,
 		args.FlipAPISecretARN, args.DBMasterSecretARN, registry,
 		args.AppBucketARNs, m.identity.Arn, m.configSet.Arn, templates, u.pool.Arn,
+		args.AppObjectsReadWrite, args.AppObjectsReadOnly,
 	).ApplyT(func(in []any) (string, error) {
 		ses := append([]string{in[7].(string), in[8].(string)}, in[9].([]string)...)
 		return HostPolicy(HostGrants{
-			Partition:     in[0].(string),
-			Region:        args.Region,
-			Account:       in[1].(string),
-			KMSKey:        in[2].(string),
-			Secrets:       []string{in[3].(string), in[4].(string), in[5].(string)},
-			Buckets:       in[6].([]string),
-			Sender:        args.SenderEmail,
-			SESResources:  ses,
-			UserPool:      in[10].(string),
-			ParameterPath: args.ParameterPath,
+			Partition:        in[0].(string),
+			Region:           args.Region,
+			Account:          in[1].(string),
+			KMSKey:           in[2].(string),
+			Secrets:          []string{in[3].(string), in[4].(string), in[5].(string)},
+			Buckets:          in[6].([]string),
+			ReadWriteObjects: in[11].([]string),
+			ReadOnlyObjects:  in[12].([]string),
+			Sender:           args.SenderEmail,
+			SESResources:     ses,
+			UserPool:         in[10].(string),
+			ParameterPath:    args.ParameterPath,
 		})
 	}).(pulumi.StringOutput)
 	inline, err := iam.NewRolePolicy(ctx, "hub-host", &iam.RolePolicyArgs{

@@ -82,8 +82,11 @@ type Args struct {
 	DBMasterSecretARN pulumi.StringInput
 	// RegistryTokenSecretARN is the registry token secret; nil or "" when there is none.
 	RegistryTokenSecretARN pulumi.StringInput
-	// AppBucketARNs are the application buckets whose objects the host reads and writes.
+	// AppBucketARNs are the application buckets the host lists.
 	AppBucketARNs pulumi.StringArrayInput
+	// AppObjectsReadWrite and AppObjectsReadOnly are the object ARN patterns
+	// (arn:…:s3:::bucket/prefix/*) the host writes, and only reads.
+	AppObjectsReadWrite, AppObjectsReadOnly pulumi.StringArrayInput
 	// ParameterPath is the SSM path the host may read (default DefaultParameterPath).
 	ParameterPath string
 }
@@ -245,6 +248,7 @@ func (a Args) validate() error {
 		{"FLIP_API secret ARN", a.FlipAPISecretARN == nil},
 		{"DB master secret ARN", a.DBMasterSecretARN == nil},
 		{"app bucket ARNs", a.AppBucketARNs == nil},
+		{"app object grants", a.AppObjectsReadWrite == nil || a.AppObjectsReadOnly == nil},
 	} {
 		if in.unset {
 			add("%s is not set", in.what)

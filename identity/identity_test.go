@@ -39,7 +39,11 @@ const (
 	importID = "eu-west-2_Adopted1"
 )
 
-var buckets = []string{"arn:aws:s3:::flip-test-uploaded-model-files", "arn:aws:s3:::flip-test-fl-kits"}
+var (
+	buckets   = []string{"arn:aws:s3:::flip-test-model-files-uploads", "arn:aws:s3:::flip-test-fl-kits"}
+	rwObjects = []string{"arn:aws:s3:::flip-test-model-files-uploads/uploaded/*"}
+	roObjects = []string{"arn:aws:s3:::flip-test-fl-kits/fl-flare-participant-kits/*"}
+)
 
 // baseArgs is the known-good fixture: a prod-like hub sending through a verified SES
 // domain identity in a managed zone.
@@ -73,6 +77,8 @@ func baseArgs() identity.Args {
 		DBMasterSecretARN:        pulumi.String(dbSec),
 		RegistryTokenSecretARN:   pulumi.String(regSec),
 		AppBucketARNs:            pulumi.ToStringArray(buckets),
+		AppObjectsReadWrite:      pulumi.ToStringArray(rwObjects),
+		AppObjectsReadOnly:       pulumi.ToStringArray(roObjects),
 	}
 }
 
@@ -517,7 +523,8 @@ func TestHostRole(t *testing.T) {
 				"ReadHubSecrets":                secrets,
 				"UseStackKeyThroughHubServices": {kmsKey},
 				"ListAppBuckets":                buckets,
-				"ReadWriteAppObjects":           {buckets[0] + "/*", buckets[1] + "/*"},
+				"ReadWriteAppObjects":           rwObjects,
+				"ReadAppObjects":                roObjects,
 				"SendAsHubSender": {
 					r.outputs["SESIdentityARN"].(string),
 					fmt.Sprintf("arn:aws:ses:%s:%s:configuration-set/%s", region, account, setName),

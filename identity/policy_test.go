@@ -72,16 +72,18 @@ func checkTrust(d iamdoc.Document) []string {
 
 func grants() identity.HostGrants {
 	return identity.HostGrants{
-		Partition:     "aws",
-		Region:        region,
-		Account:       account,
-		Secrets:       []string{apiSec, dbSec, ""},
-		KMSKey:        kmsKey,
-		Buckets:       buckets,
-		Sender:        "noreply@test.flip.example.org",
-		SESResources:  []string{"arn:aws:ses:eu-west-2:123456789012:identity/test.flip.example.org"},
-		UserPool:      "arn:aws:cognito-idp:eu-west-2:123456789012:userpool/eu-west-2_Test",
-		ParameterPath: "/flip/",
+		Partition:        "aws",
+		Region:           region,
+		Account:          account,
+		Secrets:          []string{apiSec, dbSec, ""},
+		KMSKey:           kmsKey,
+		Buckets:          buckets,
+		ReadWriteObjects: rwObjects,
+		ReadOnlyObjects:  roObjects,
+		Sender:           "noreply@test.flip.example.org",
+		SESResources:     []string{"arn:aws:ses:eu-west-2:123456789012:identity/test.flip.example.org"},
+		UserPool:         "arn:aws:cognito-idp:eu-west-2:123456789012:userpool/eu-west-2_Test",
+		ParameterPath:    "/flip/",
 	}
 }
 

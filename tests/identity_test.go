@@ -446,9 +446,26 @@ func TestIdentityHostRole(t *testing.T) {
 			if len(bucketARNs) != len(config.AppBuckets) {
 				t.Fatalf("found %d app buckets; want %d", len(bucketARNs), len(config.AppBuckets))
 			}
-			objects := make([]string, len(bucketARNs))
-			for i, b := range bucketARNs {
-				objects[i] = b + "/*"
+			// Writes only under the prefixes FLIP's services write, reads of what operators publish
+			// (the settings' prefixes: locals.tf @01328ab; the kit roots of FLIP's provisioning).
+			bucketOf := func(purpose string) string {
+				for _, b := range bucketARNs {
+					if strings.Contains(b, "-"+purpose+"-") {
+						return b
+					}
+				}
+				t.Fatalf("no %s bucket in %v", purpose, bucketARNs)
+				return ""
+			}
+			objects := []string{
+				bucketOf("model-files-uploads") + "/uploaded/*",
+				bucketOf("fl-results") + "/results/*",
+				bucketOf("app-bundles") + "/app_destinations/*",
+			}
+			readOnly := []string{
+				bucketOf("app-bundles") + "/base-application/*",
+				bucketOf("fl-kits") + "/fl-flare-participant-kits/*",
+				bucketOf("fl-kits") + "/fl-flower-participant-kits/*",
 			}
 			pool := l.one(t, identTypePool)
 			poolARN := fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, account, plan.FakeIDFor(identTypePool, pool.Name))
@@ -479,6 +496,10 @@ func TestIdentityHostRole(t *testing.T) {
 			}
 			sameSet("ListAppBuckets", bucketARNs)
 			sameSet("ReadWriteAppObjects", objects)
+			sameSet("ReadAppObjects", readOnly)
+			if fmt.Sprint(st["ReadAppObjects"].Action) != "[s3:GetObject]" {
+				t.Errorf("ReadAppObjects may %v; want s3:GetObject only", st["ReadAppObjects"].Action)
+			}
 			sameSet("ManageHubUsers", []string{poolARN})
 			sameSet("SendAsHubSender", sesResources)
 			sameSet("UseStackKeyThroughHubServices", []string{flowLogKey})
