@@ -186,6 +186,16 @@ func TestKitSlotParameterTier(t *testing.T) {
 // leave the hub without an admin.
 func TestAdminUser(t *testing.T) {
 	t.Parallel()
+	// The researcher, when asked for, is flip-api's RESEARCHER_EMAIL.
+	for researcher, ok := range map[string]bool{"": true, "rafaelagd@gmail.com": true, "someone@kcl.ac.uk": false} {
+		src := minimal("stag")
+		b, _ := json.Marshal(map[string]any{"senderEmail": "noreply@hub.example.org", "adminEmail": "admin@example.org", "researcherUser": researcher})
+		src[KeyIdentity] = string(b)
+		cfg, err := Parse("stag", src)
+		if ok != (err == nil) || (ok && cfg.Identity.ResearcherUser != researcher) {
+			t.Errorf("researcherUser %q: %v, %v; want ok=%v", researcher, cfg, err, ok)
+		}
+	}
 	cases := []struct {
 		user, want string
 		ok         bool

@@ -47,6 +47,7 @@ type rawIdentity struct {
 	SenderEmail           string `json:"senderEmail"`
 	AdminEmail            string `json:"adminEmail"`
 	AdminUser             string `json:"adminUser"`
+	ResearcherUser        string `json:"researcherUser"`
 	SESIdentity           string `json:"sesIdentity"`
 	SESVerified           *bool  `json:"sesVerified"`
 	AccessTokenMinutes    *int   `json:"accessTokenMinutes"`

@@ -123,6 +123,8 @@ type Identity struct {
 	// AdminUser is the Cognito user the stack creates as the first admin: one of the emails
 	// flip-api makes Admin at boot (internal/flip SeededAdminEmails).
 	AdminUser string
+	// ResearcherUser, when set, is created too (flip-api's seeded researcher email).
+	ResearcherUser string
 	// SESDomainIdentity verifies the whole sender domain (DKIM); false verifies one address.
 	SESDomainIdentity bool
 	// SESVerified says an operator has verified the identity and left the SES sandbox,

@@ -327,6 +327,7 @@ func parseIdentity(p *problems, r rawIdentity, d defaults) Identity {
 		SenderEmail:              r.SenderEmail,
 		AdminEmail:               r.AdminEmail,
 		AdminUser:                orString(r.AdminUser, flip.SeededAdminEmails[0]),
+		ResearcherUser:           r.ResearcherUser,
 		SESDomainIdentity:        true,
 		SESVerified:              orBool(r.SESVerified, false),
 		AccessTokenMinutes:       orInt(r.AccessTokenMinutes, defaultAccessTokenMinutes),
@@ -336,6 +337,9 @@ func parseIdentity(p *problems, r rawIdentity, d defaults) Identity {
 	}
 	if !slices.Contains(flip.SeededAdminEmails, strings.ToLower(id.AdminUser)) {
 		p.add(key+".adminUser", "%q is not a user flip-api makes Admin; flip-api grants Admin only to %s (its utils/constants.py), so want one of them", id.AdminUser, strings.Join(flip.SeededAdminEmails, ", "))
+	}
+	if id.ResearcherUser != "" && !strings.EqualFold(id.ResearcherUser, flip.SeededResearcherEmail) {
+		p.add(key+".researcherUser", "%q is not the user flip-api makes Researcher; want %s (its utils/constants.py RESEARCHER_EMAIL) or leave it unset", id.ResearcherUser, flip.SeededResearcherEmail)
 	}
 	switch m := MFAMode(r.MFA); m {
 	case "", MFAApp:

@@ -28,6 +28,7 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 		SenderEmail:              idc.SenderEmail,
 		AdminEmail:               idc.AdminEmail,
 		AdminUserEmail:           idc.AdminUser,
+		ResearcherUserEmail:      idc.ResearcherUser,
 		SESDomainIdentity:        idc.SESDomainIdentity,
 		SESVerified:              idc.SESVerified,
 		AccessTokenMinutes:       idc.AccessTokenMinutes,

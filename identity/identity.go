@@ -50,6 +50,8 @@ type Args struct {
 	// AdminUserEmail is the Cognito user created as the hub's first admin: one of the emails
 	// flip-api grants Admin (config checks it against internal/flip).
 	AdminUserEmail string
+	// ResearcherUserEmail, when set, is created too: the user flip-api makes Researcher.
+	ResearcherUserEmail string
 	// ThreatProtectionEnforced selects ENFORCED threat protection; false means AUDIT.
 	ThreatProtectionEnforced bool
 	// DomainPrefix is the Cognito domain prefix: <prefix>.auth.<region>.amazoncognito.com.
@@ -220,6 +222,9 @@ func (a Args) validate() error {
 	}
 	if !emailRE.MatchString(a.AdminUserEmail) {
 		add("admin user %q is not an email address", a.AdminUserEmail)
+	}
+	if a.ResearcherUserEmail != "" && !emailRE.MatchString(a.ResearcherUserEmail) {
+		add("researcher user %q is not an email address", a.ResearcherUserEmail)
 	}
 	if a.ZoneID != nil && a.SESDomainIdentity && !inZone(a.SenderDomain(), a.ZoneName) {
 		add("sender domain %q is not inside the managed zone %q, so its DKIM records cannot be written there", a.SenderDomain(), a.ZoneName)

@@ -24,7 +24,6 @@ var ClientAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"
 var ClientScopes = []string{"openid", "email", "profile"}
 
 type users struct {
-	admin  *cognito.User
 	pool   *cognito.UserPool
 	client *cognito.UserPoolClient
 	domain *cognito.UserPoolDomain
@@ -163,22 +162,28 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 	if err != nil {
 		return nil, fmt.Errorf("cognito app client: %w", err)
 	}
-	// The admin user flip-api makes Admin at boot (it must exist in the pool by then). Cognito
-	// mints its temporary password and emails the invitation: no password is ever in the program
-	// or the state. Like the pool, the user outlives a destroy; what the admin later changes
-	// (password, attributes set through Cognito) is not undone by the next up.
-	admin, err := cognito.NewUser(ctx, "admin", &cognito.UserArgs{
-		UserPoolId: pool.ID(),
-		Username:   pulumi.String(args.AdminUserEmail),
-		Attributes: pulumi.StringMap{
-			"email":          pulumi.String(args.AdminUserEmail),
-			"email_verified": pulumi.String("true"),
-		},
-		DesiredDeliveryMediums: pulumi.StringArray{pulumi.String("EMAIL")},
-	}, parent, pulumi.RetainOnDelete(true), pulumi.Protect(args.Protect),
-		pulumi.IgnoreChanges([]string{"password", "temporaryPassword", "messageAction", "desiredDeliveryMediums"}))
-	if err != nil {
-		return nil, fmt.Errorf("cognito admin user: %w", err)
+	// The users flip-api grants a role at boot (the admin, and optionally the researcher): they
+	// must exist in the pool by then. Cognito mints each temporary password and emails the
+	// invitation: no password is ever in the program or the state. Like the pool, the users outlive
+	// a destroy; what a user later changes (password, attributes) is not undone by the next up.
+	seed := []struct{ name, email string }{{"admin", args.AdminUserEmail}}
+	if args.ResearcherUserEmail != "" {
+		seed = append(seed, struct{ name, email string }{"researcher", args.ResearcherUserEmail})
 	}
-	return &users{pool: pool, client: client, domain: domain, admin: admin}, nil
+	for _, s := range seed {
+		_, err := cognito.NewUser(ctx, s.name, &cognito.UserArgs{
+			UserPoolId: pool.ID(),
+			Username:   pulumi.String(s.email),
+			Attributes: pulumi.StringMap{
+				"email":          pulumi.String(s.email),
+				"email_verified": pulumi.String("true"),
+			},
+			DesiredDeliveryMediums: pulumi.StringArray{pulumi.String("EMAIL")},
+		}, parent, pulumi.RetainOnDelete(true), pulumi.Protect(args.Protect),
+			pulumi.IgnoreChanges([]string{"password", "temporaryPassword", "messageAction", "desiredDeliveryMediums"}))
+		if err != nil {
+			return nil, fmt.Errorf("cognito %s user: %w", s.name, err)
+		}
+	}
+	return &users{pool: pool, client: client, domain: domain}, nil
 }

@@ -615,6 +615,17 @@ func TestIdentityConfigVariants(t *testing.T) {
 		{"stag with optional MFA", "stag", field(config.KeyIdentity, "mfa", "optional"), wantMFA("OPTIONAL", "false")},
 		{"MFA modes: app (default) has flip-api enforce enrolment", "prod", field(config.KeyIdentity, "mfa", "app"), wantMFA("OPTIONAL", "true")},
 		{"MFA modes: pool has Cognito require MFA too", "prod", field(config.KeyIdentity, "mfa", "pool"), wantMFA("ON", "true")},
+		{"stag with the researcher user", "stag", field(config.KeyIdentity, "researcherUser", "rafaelagd@gmail.com"),
+			func(t *testing.T, _ *config.Config, l layerView) {
+				users := map[string]string{}
+				for _, u := range l.byType["aws:cognito/user:User"] {
+					users[u.Name] = u.String("username")
+				}
+				// flip-api's RESEARCHER_EMAIL (utils/constants.py) beside ADMIN_EMAIL_1.
+				if len(users) != 2 || users["researcher"] != "rafaelagd@gmail.com" || users["admin"] != "aicentreflip@gmail.com" {
+					t.Errorf("Cognito users %v; want the admin and the researcher", users)
+				}
+			}},
 		{"stag with a registry token", "stag", secret(config.KeyRegistryToken, "ghp_plantokenplantokenplantoken"),
 			func(t *testing.T, cfg *config.Config, l layerView) {
 				tokens := dataResources(l.g, identTypeSecret, func(r plan.Resource) bool { return r.Name == "registry-token" })
@@ -681,7 +692,11 @@ func TestIdentityAdminUser(t *testing.T) {
 			cfg := loadCfg(t, stack)
 			l := layerOf(t, Plan(t, stack), identity.TypeToken)
 			pool := l.one(t, identTypePool)
-			user := l.one(t, "aws:cognito/user:User")
+			users := l.byType["aws:cognito/user:User"]
+			if len(users) != 1 {
+				t.Fatalf("%d Cognito users; want the admin only (no researcherUser in the stack files)", len(users))
+			}
+			user := users[0]
 			if got := user.String("username"); got != "aicentreflip@gmail.com" || got != cfg.Identity.AdminUser {
 				t.Errorf("admin user %q; want flip-api's ADMIN_EMAIL_1 aicentreflip@gmail.com (config %q)", got, cfg.Identity.AdminUser)
 			}

@@ -75,3 +75,7 @@ const EnvEnforceMFA = "ENFORCE_MFA"
 // Cognito user has another email has no admin at all.
 // [flip-api/src/flip_api/utils/constants.py ADMIN_EMAIL_1..3; flip-api/src/flip_api/db/seed/main_users.py]
 var SeededAdminEmails = []string{"aicentreflip@gmail.com", "alexandre.triay_bagur@kcl.ac.uk", "rafael.dias@kcl.ac.uk"}
+
+// SeededResearcherEmail is the one user flip-api makes Researcher the same way.
+// [flip-api/src/flip_api/utils/constants.py RESEARCHER_EMAIL; db/seed/main_users.py]
+const SeededResearcherEmail = "rafaelagd@gmail.com"
