@@ -221,3 +221,32 @@ func TestAdminUser(t *testing.T) {
 		}
 	}
 }
+
+// Adopting the FLIP_API secret without its two values would rotate every trust's AES key.
+func TestAdoptedFlipAPISecretNeedsItsValues(t *testing.T) {
+	t.Parallel()
+	aes := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	isk := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+	cases := []struct {
+		name    string
+		secrets map[string]string
+		ok      bool
+	}{
+		{"neither value", nil, false},
+		{"only the AES key", map[string]string{KeyFlipAPIAESKey: aes}, false},
+		{"both values", map[string]string{KeyFlipAPIAESKey: aes, KeyFlipAPIInternalServiceKey: isk}, true},
+	}
+	for _, c := range cases {
+		src := minimal("stag")
+		src[KeyImports] = `{"flipApiSecret": "arn:aws:secretsmanager:eu-west-2:123456789012:secret:FLIP_API-AbCdEf"}`
+		for k, v := range c.secrets {
+			src[k] = v
+		}
+		_, err := Parse("stag", src)
+		var errs Errors
+		refused := errors.As(err, &errs) && slices.Contains(errs.Keys(), KeyImports+".flipApiSecret")
+		if refused == c.ok {
+			t.Errorf("%s: err %v; want refused=%v", c.name, err, !c.ok)
+		}
+	}
+}

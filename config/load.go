@@ -146,6 +146,17 @@ func Parse(stack string, src Source) (*Config, error) {
 	cfg.FL = parseFL(p, rf, len(cfg.Trusts))
 	cfg.Imports = parseImports(p, imports)
 	parseSecrets(p, src)
+	// Adopting the FLIP_API secret without its values would mint new keys and write them as the
+	// secret's current version: every trust's AES key would stop working. Refuse it.
+	if cfg.Imports["flipApiSecret"] != "" {
+		_, hasAES := src.Get(KeyFlipAPIAESKey)
+		_, hasISK := src.Get(KeyFlipAPIInternalServiceKey)
+		if !hasAES || !hasISK {
+			p.add(KeyImports+".flipApiSecret", "adopts the existing FLIP_API secret but %s and %s are not both set; "+
+				"set both (pulumi config set --secret) to the secret's aes_key and internal_service_key, or the up would replace the hub's keys",
+				KeyFlipAPIAESKey, KeyFlipAPIInternalServiceKey)
+		}
+	}
 
 	if err := p.err(); err != nil {
 		return nil, err

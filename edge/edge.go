@@ -69,6 +69,8 @@ type Args struct {
 	LogKeyDeletionWindowDays int
 	// ForceDestroy lets a destroy empty the UI bucket (disposable stacks only).
 	ForceDestroy bool
+	// ProtectLogKey protects the WAF log key (prod); it is retained on destroy in every stack.
+	ProtectLogKey bool
 }
 
 // Edge is the edge component.

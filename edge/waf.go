@@ -71,7 +71,10 @@ func (b *builder) firewall() (*firewall, error) {
 		MultiRegion:           pulumi.Bool(false),
 		Policy:                policy,
 		Tags:                  b.tags("waf-logs"),
-	}, b.global...)
+	}, append(append([]pulumi.ResourceOption{}, b.global...),
+		// The WAF logs it encrypts are kept for the log retention (a year in prod): the key
+		// outlives a destroy, like the stack key, and is protected where persistent data is.
+		pulumi.RetainOnDelete(true), pulumi.Protect(a.ProtectLogKey))...)
 	if err != nil {
 		return nil, fmt.Errorf("waf log key: %w", err)
 	}

@@ -48,7 +48,8 @@ func (s *stack) buildEdge(ctx *pulumi.Context) error {
 		LogRetentionDays:         s.cfg.LogRetentionDays,
 		LogKeyDeletionWindowDays: s.cfg.KMSDeletionWindowDays,
 		// Only a stack whose persistent resources are unprotected may empty the UI bucket.
-		ForceDestroy: !s.cfg.ProtectPersistent,
+		ForceDestroy:  !s.cfg.ProtectPersistent,
+		ProtectLogKey: s.cfg.ProtectPersistent,
 	}, s.inherit)
 	if err != nil {
 		return err

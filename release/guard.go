@@ -19,7 +19,15 @@ var StatefulTypes = []string{
 	"aws:s3/bucketV2:BucketV2",
 	"aws:s3/bucket:Bucket",
 	"aws:secretsmanager/secret:Secret",
+	// A new FLIP_API secret version replaces the hub's AES key and internal service key.
+	"aws:secretsmanager/secretVersion:SecretVersion",
 	"aws:kms/key:Key",
+	// The hub host (its volume holds the FL kits and the deploy state), the logs kept for audit,
+	// the app client every user's session belongs to, and the seeded users.
+	"aws:ec2/instance:Instance",
+	"aws:cloudwatch/logGroup:LogGroup",
+	"aws:cognito/userPoolClient:UserPoolClient",
+	"aws:cognito/user:User",
 	"random:index/randomBytes:RandomBytes",
 	"random:index/randomPassword:RandomPassword",
 	"random:index/randomString:RandomString",

@@ -143,3 +143,18 @@ func TestCheckProtected(t *testing.T) {
 		})
 	}
 }
+
+// The guard also covers what loses identity or data less obviously: the FLIP_API secret's
+// version (new keys for every trust), the host, the audit logs, the app client and seeded users.
+func TestGuardCoversLessObviousStatefulTypes(t *testing.T) {
+	t.Parallel()
+	for _, typ := range []string{
+		"aws:secretsmanager/secretVersion:SecretVersion", "aws:ec2/instance:Instance", "aws:cloudwatch/logGroup:LogGroup",
+		"aws:cognito/userPoolClient:UserPoolClient", "aws:cognito/user:User",
+	} {
+		urn := "urn:pulumi:prod::flip-hub::" + typ + "::x"
+		if vs := CheckSteps([]Step{{urn, typ, apitype.OpReplace}}, nil); len(vs) != 1 {
+			t.Errorf("replacing %s is not refused", typ)
+		}
+	}
+}

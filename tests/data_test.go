@@ -623,6 +623,11 @@ func TestDataImports(t *testing.T) {
 		}); err != nil {
 			tb.Fatal(err)
 		}
+		// An adopted FLIP_API secret keeps its values (config refuses it without them).
+		for _, k := range []string{config.KeyFlipAPIAESKey, config.KeyFlipAPIInternalServiceKey} {
+			c.Values[k] = plan.FakeSecret(k)
+			c.SecretKeys = append(c.SecretKeys, k)
+		}
 	})
 	if k := ByTypeIn(g, dlTypeKey, "flip:data:Key"); len(k) != 1 || k[0].ImportID != keyID {
 		t.Errorf("stack key import %v; want %s", k, keyID)

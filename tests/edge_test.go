@@ -1057,3 +1057,20 @@ func checkBodySizeRule(t *testing.T, acl plan.Resource) {
 		t.Errorf("body-size rule priority %v is not after the common rule set's %v", prio[edge.BodySizeRule], prio["AWSManagedRulesCommonRuleSet"])
 	}
 }
+
+// The WAF log key encrypts logs kept for a year in prod: it outlives a destroy in every stack
+// and is protected where the persistent data is.
+func TestEdgeWAFLogKeyPersists(t *testing.T) {
+	t.Parallel()
+	for _, stack := range Stacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			cfg := loadCfg(t, stack)
+			l := layerOf(t, Plan(t, stack), edge.TypeToken)
+			key := l.get(t, "aws:kms/key:Key", "waf-logs")
+			if !key.RetainOnDelete || key.Protect != cfg.ProtectPersistent {
+				t.Errorf("WAF log key retain %v protect %v; want retained, protected in prod", key.RetainOnDelete, key.Protect)
+			}
+		})
+	}
+}
