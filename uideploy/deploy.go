@@ -260,6 +260,11 @@ func (o *Options) scan() ([]file, error) {
 		if err != nil {
 			return err
 		}
+		// A build never holds dotfiles, a .git or node_modules: a --dist pointing at the source
+		// tree (or the repository) would publish them, secrets and history included.
+		if p != o.Dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			return fmt.Errorf("%w: %s is in the dist directory; that looks like a source tree, not flip-ui's build (dist/)", ErrRefused, p)
+		}
 		if d.IsDir() {
 			return nil
 		}
@@ -284,6 +289,9 @@ func (o *Options) scan() ([]file, error) {
 		files = append(files, o.newFile(rel, p, nil, sum, size))
 		return nil
 	})
+	if errors.Is(err, ErrRefused) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read dist directory %s: %w", o.Dir, err)
 	}

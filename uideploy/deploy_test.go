@@ -300,6 +300,12 @@ func TestDeployRefusals(t *testing.T) {
 	delete(noIndex, "index.html")
 	withDemo := build()
 	withDemo["ark_demo/index.html"] = "would overwrite the demo"
+	withGit := build()
+	withGit[".git/config"] = "[remote] url = secret"
+	withEnv := build()
+	withEnv[".env.production"] = "SECRET=1"
+	withModules := build()
+	withModules["node_modules/react/index.js"] = "module"
 	onlyEmptyDirs := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(onlyEmptyDirs, "assets"), 0o755); err != nil {
 		t.Fatal(err)
@@ -314,6 +320,9 @@ func TestDeployRefusals(t *testing.T) {
 		{"only empty subdirectories", onlyEmptyDirs, "is empty", nil},
 		{"no index.html", dist(t, noIndex), "has no index.html", nil},
 		{"build writes under a kept prefix", dist(t, withDemo), "kept prefix", nil},
+		{"a .git directory", dist(t, withGit), "looks like a source tree", nil},
+		{"a dotfile", dist(t, withEnv), "looks like a source tree", nil},
+		{"node_modules", dist(t, withModules), "looks like a source tree", nil},
 		{"absolute prefix", dist(t, build()), "relative key prefix", func(o *uideploy.Options) { o.Prefix = "/ui/" }},
 		{"prefix without a slash", dist(t, build()), "relative key prefix", func(o *uideploy.Options) { o.Prefix = "ui" }},
 		{"no distribution", dist(t, build()), "no CloudFront distribution", func(o *uideploy.Options) { o.DistributionID = "" }},
