@@ -2,6 +2,9 @@ package network
 
 import (
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -406,18 +409,16 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 		{name: "endpoints-in-https", group: s.endpoints, port: 443, cidr: pulumi.String(args.CIDR),
 			description: "HTTPS to AWS service endpoints from inside the VPC"},
 	}
-	// Rules are numbered within each trust, so adding or removing one trust never renames
-	// (and so replaces) another trust's rules.
-	perTrust := map[string]int{}
-	for _, t := range args.TrustIngress {
-		n := perTrust[t.Code]
-		perTrust[t.Code]++
+	// One rule per distinct egress network, named after the network, naming every trust that
+	// uses it: trusts behind one NAT share a rule (EC2 refuses a second identical one,
+	// InvalidPermission.Duplicate), and adding or removing a trust never renames another's rule.
+	for _, in := range ingressByCIDR(args.TrustIngress) {
 		rules = append(rules, rule{
-			name:        fmt.Sprintf("nlb-in-fl-%s-%d", t.Code, n),
+			name:        "nlb-in-fl-" + strings.NewReplacer(".", "-", "/", "-").Replace(in.cidr),
 			group:       s.nlb,
 			port:        args.FLPort,
-			cidr:        pulumi.String(t.CIDR),
-			description: fmt.Sprintf("FL from trust %s egress %s", t.Code, t.CIDR),
+			cidr:        pulumi.String(in.cidr),
+			description: fmt.Sprintf("FL from trust %s egress %s", strings.Join(in.codes, " "), in.cidr),
 		})
 	}
 	for _, r := range rules {
@@ -471,4 +472,31 @@ func newRule(ctx *pulumi.Context, r rule, parent pulumi.ResourceOption) error {
 		return fmt.Errorf("security group rule %s: %w", r.name, err)
 	}
 	return nil
+}
+
+// trustIngress is one distinct egress network and the trusts (codes, sorted) that use it.
+type trustIngress struct {
+	cidr  string
+	codes []string
+}
+
+// ingressByCIDR groups the trusts' egress networks by network, in the order first seen.
+func ingressByCIDR(in []TrustCIDR) []trustIngress {
+	var out []trustIngress
+	index := map[string]int{}
+	for _, t := range in {
+		i, ok := index[t.CIDR]
+		if !ok {
+			i = len(out)
+			index[t.CIDR] = i
+			out = append(out, trustIngress{cidr: t.CIDR})
+		}
+		if !slices.Contains(out[i].codes, t.Code) {
+			out[i].codes = append(out[i].codes, t.Code)
+		}
+	}
+	for i := range out {
+		sort.Strings(out[i].codes)
+	}
+	return out
 }

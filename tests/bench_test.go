@@ -3,7 +3,6 @@ package tests
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/config"
@@ -77,7 +76,7 @@ func TestProgramScalesWithTrusts(t *testing.T) {
 	small := Plan(t, "prod")
 	perTrust := 0
 	for _, r := range small.Resources {
-		if r.Custom && strings.Contains(r.Name, "gstt") {
+		if r.Custom && ownedBy(r, "gstt") {
 			perTrust++
 		}
 	}

@@ -21,6 +21,23 @@ func blType(g *plan.Graph, urn string) string {
 	return r.Type
 }
 
+// ownedBy reports whether a resource is trust code's: named after it, or an FL ingress rule of an
+// egress network only that trust uses (its description names the trusts: "FL from trust A B egress X").
+func ownedBy(r plan.Resource, code string) bool {
+	if strings.Contains(r.Name, code) {
+		return true
+	}
+	if r.Type != compliance.TypeSGIngress {
+		return false
+	}
+	d, ok := strings.CutPrefix(r.String("description"), "FL from trust ")
+	if !ok {
+		return false
+	}
+	codes, _, _ := strings.Cut(d, " egress ")
+	return slices.Equal(strings.Fields(codes), []string{code})
+}
+
 // blHubDeploy is the hub deploy command: the local command that runs `hubctl host run`.
 func blHubDeploy(t *testing.T, g *plan.Graph) plan.Resource {
 	t.Helper()
@@ -93,7 +110,7 @@ func TestBlastAddTrust(t *testing.T) {
 				}
 				nlbRules := 0
 				for _, u := range d.Added {
-					if !strings.Contains(blName(u), "kch") {
+					if r, _ := after.ByURN(u); !ownedBy(r, "kch") {
 						t.Errorf("adding trust kch adds %s, which is not the trust's", u)
 					}
 					if blType(after, u) == compliance.TypeSGIngress {
@@ -119,7 +136,7 @@ func TestBlastRemoveTrust(t *testing.T) {
 		t.Errorf("removing trust gstt should only remove its resources:\n%s", d)
 	}
 	for _, u := range d.Removed {
-		if !strings.Contains(blName(u), "gstt") {
+		if r, _ := before.ByURN(u); !ownedBy(r, "gstt") {
 			t.Errorf("removing trust gstt removes %s", u)
 		}
 	}
@@ -270,5 +287,38 @@ func TestBlastEnvironmentFlip(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("diff:\n%s", d)
+	}
+}
+
+// Trusts behind one NAT share one FL ingress rule that names them all: EC2 refuses a second
+// identical rule (InvalidPermission.Duplicate), which would stop the update half-way.
+func TestBlastSharedEgressNetwork(t *testing.T) {
+	t.Parallel()
+	before := Plan(t, "stag")
+	after := MustPlanWith(t, "stag", func(tb testing.TB, c plan.StackConfig) {
+		EditTrusts(tb, c, func(ts []map[string]any) []map[string]any {
+			return append(ts, blNewTrust("kch", ts[0]["egressCidrs"].([]any)[0].(string)))
+		})
+	})
+	cidrs := map[string]int{}
+	for _, r := range after.ByType(compliance.TypeSGIngress) {
+		if r.String("cidrIpv4") != "" && strings.HasPrefix(r.Name, "nlb-in-fl-") {
+			cidrs[r.String("cidrIpv4")]++
+		}
+	}
+	for c, n := range cidrs {
+		if n != 1 {
+			t.Errorf("%d FL ingress rules for %s; want one", n, c)
+		}
+	}
+	d := DiffGraphs(before, after, nil)
+	for _, u := range d.ChangedURNs() {
+		r, _ := after.ByURN(u)
+		if r.Type != compliance.TypeSGIngress || !strings.Contains(r.String("description"), "trust gstt kch egress") {
+			t.Errorf("sharing gstt's network changes %s %v", u, d.Changed[u])
+		}
+	}
+	if len(d.ChangedURNs()) != 1 {
+		t.Errorf("changed %v; want only the shared rule's description", d.ChangedURNs())
 	}
 }

@@ -176,10 +176,10 @@ func TestTrustsLayer(t *testing.T) {
 
 // trOwned reports whether a resource name belongs to one of the codes: the trusts layer names
 // resources <code>-…, the network layer its FL ingress rules nlb-in-fl-<code>-<i>.
-func trOwned(urn string, codes []string) bool {
-	name := urn[strings.LastIndex(urn, "::")+2:]
+func trOwned(g *plan.Graph, urn string, codes []string) bool {
+	r, _ := g.ByURN(urn)
 	for _, c := range codes {
-		if strings.HasPrefix(name, c+"-") || strings.HasPrefix(name, "nlb-in-fl-"+c+"-") {
+		if strings.HasPrefix(r.Name, c+"-") || ownedBy(r, c) {
 			return true
 		}
 	}
@@ -216,8 +216,10 @@ func TestTrustsGraphDiff(t *testing.T) {
 				}
 				grown, shrunk := d.Added, d.Removed
 				moved := codes(min(tc.before, tc.after), max(tc.before, tc.after))
+				bigger := after
 				if tc.after < tc.before {
 					grown, shrunk = shrunk, grown
+					bigger = before
 				}
 				if len(shrunk) > 0 {
 					t.Errorf("going from %d to %d trusts also moves resources the other way:\n%s", tc.before, tc.after, d)
@@ -227,7 +229,7 @@ func TestTrustsGraphDiff(t *testing.T) {
 					t.Errorf("%d resources come or go for %d trusts; want %d:\n%s", len(grown), len(moved), want, d)
 				}
 				for _, u := range grown {
-					if !trOwned(u, moved) {
+					if !trOwned(bigger, u, moved) {
 						t.Errorf("%s comes or goes, but belongs to none of the trusts %v", u, moved)
 					}
 				}

@@ -310,7 +310,9 @@ var uniqueNames = map[string][]string{
 	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {"name"},
 	"aws:cloudfront/originAccessControl:OriginAccessControl":     {"name"},
 	"aws:cognito/user:User":                                      {"userPoolId", "username"},
-	"aws:cloudwatch/metricAlarm:MetricAlarm":                     {"name"},
+	// EC2 refuses a second rule identical to one the group has (InvalidPermission.Duplicate).
+	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {"securityGroupId", "ipProtocol", "cidrIpv4", "fromPort", "toPort"},
+	"aws:cloudwatch/metricAlarm:MetricAlarm":                    {"name"},
 }
 
 // uniqueName is "<type>|<identity>" for a resource whose name AWS keeps unique, else "".
@@ -321,7 +323,11 @@ func uniqueName(typ string, props resource.PropertyMap) string {
 	}
 	parts := []string{typ}
 	for _, k := range keys {
-		v := plainString(props[resource.PropertyKey(k)])
+		pv := props[resource.PropertyKey(k)]
+		v := plainString(pv)
+		if pv.IsNumber() {
+			v = fmt.Sprint(pv.NumberValue())
+		}
 		if v == "" {
 			return ""
 		}

@@ -168,7 +168,7 @@ func TestStagLifecycle(t *testing.T) {
 		var want []string
 		_, dep := h.export()
 		for _, urn := range stateURNs(dep) {
-			if strings.Contains(urn, "::KCH-") || strings.HasSuffix(urn, "-KCH-0") {
+			if strings.Contains(urn, "::KCH-") || strings.HasSuffix(urn, "::nlb-in-fl-192-0-2-64-28") {
 				want = append(want, urn)
 			}
 		}
@@ -179,6 +179,29 @@ func TestStagLifecycle(t *testing.T) {
 			t.Errorf("created resources are not exactly trust KCH's:\n%s", d)
 		}
 		h.checkRegistrations(t, []string{"KCH", "gstt", "uclh"})
+	})
+
+	// Two trusts behind one NAT: EC2 refuses a second identical rule, so the trusts share one.
+	t.Run("a trust sharing another's egress network", func(t *testing.T) {
+		h.editConfig(func(cfg map[string]any) {
+			cfg["flip-hub:trusts"] = append(cfg["flip-hub:trusts"].([]any), map[string]any{
+				"code": "KCL", "name": "King's College London", "region": "London",
+				"egressCidrs": []any{"203.0.113.16/28"}, // gstt's
+			})
+		})
+		ch := changes(h.up(t))
+		for _, urn := range ch["create"] {
+			if !strings.Contains(urn, "::KCL-") {
+				t.Errorf("adding KCL creates %s", urn)
+			}
+		}
+		if len(ch["create"]) != 3 {
+			t.Errorf("adding KCL creates %v; want its two keys and its registration", ch["create"])
+		}
+		if u := ch["update"]; len(u) != 1 || !strings.HasSuffix(u[0], "::nlb-in-fl-203-0-113-16-28") {
+			t.Errorf("adding KCL updates %v; want only the shared rule (its description names both trusts)", u)
+		}
+		h.checkRegistrations(t, []string{"KCH", "KCL", "gstt", "uclh"})
 	})
 
 	t.Run("removing a trust deregisters it", func(t *testing.T) {
@@ -194,13 +217,13 @@ func TestStagLifecycle(t *testing.T) {
 		evs := h.up(t)
 		for op, urns := range changes(evs) {
 			for _, urn := range urns {
-				ofUCLH := strings.Contains(urn, "::uclh-") || strings.HasSuffix(urn, "-uclh-0")
+				ofUCLH := strings.Contains(urn, "::uclh-") || strings.HasSuffix(urn, "::nlb-in-fl-198-51-100-32-28")
 				if op != "delete" || !ofUCLH {
 					t.Errorf("removing trust uclh made the engine %s %s", op, urn)
 				}
 			}
 		}
-		h.checkRegistrations(t, []string{"KCH", "gstt"})
+		h.checkRegistrations(t, []string{"KCH", "KCL", "gstt"})
 		conn := h.db()
 		defer func() { _ = conn.Close(context.Background()) }()
 		var audits int
