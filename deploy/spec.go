@@ -319,7 +319,10 @@ func (im Images) RegistryHost() string {
 // reads the RDS master password again: the compose-path flip-api reads it once, at start-up
 // (FLIP#556; flip-api/src/flip_api/db/database.py), and a rotation would otherwise break every
 // new connection until someone restarts it.
-func RestartFlipAPICommand() string {
+func RestartFlipAPICommand() string { return ComposeCommand("restart " + ServiceFlipAPI) }
+
+// ComposeCommand is a docker compose command line in the deploy's project on the host.
+func ComposeCommand(args string) string {
 	return "docker compose --project-name " + ProjectName + " --project-directory " + Dir +
-		" --file " + Dir + "/compose.yaml restart " + ServiceFlipAPI
+		" --file " + Dir + "/compose.yaml " + args
 }

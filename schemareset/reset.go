@@ -50,6 +50,10 @@ type Options struct {
 	Prod bool
 	// DBInstanceID is the RDS instance (stack output dbInstanceId).
 	DBInstanceID string
+	// DBName is the stack's database (stack output dbName): the reset refuses to drop any other.
+	DBName string
+	// Target says, in the confirmation, where the connection goes: "database flip at <host>".
+	Target string
 	// Snapshot names an existing manual snapshot to rely on instead of taking one.
 	Snapshot string
 	// TakeSnapshot takes a snapshot on a non-production hub too.
@@ -263,7 +267,7 @@ func confirm(ctx context.Context, o Options) error {
 	if o.Prompt == nil {
 		return fmt.Errorf("%w: no confirmation; type the stack name at the prompt or pass --yes-i-understand %s", ErrRefused, o.Stack)
 	}
-	fmt.Fprintf(o.Out, "This drops every table of the %s hub database and re-registers its trusts:\n", o.Stack)
+	fmt.Fprintf(o.Out, "This drops every table of the %s hub database (%s) and re-registers its trusts:\n", o.Stack, o.Target)
 	for i, s := range Plan(o) {
 		fmt.Fprintf(o.Out, "  %d. %s\n", i+1, s)
 	}

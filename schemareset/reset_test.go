@@ -186,8 +186,12 @@ var trusts = []registrar.Trust{
 }
 
 func (h *hub) options(stack string, prod bool) schemareset.Options {
+	cfg, err := pgx.ParseConfig(h.dsn)
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	return schemareset.Options{
-		Stack: stack, Prod: prod, DBInstanceID: h.instance, Trusts: trusts,
+		Stack: stack, Prod: prod, DBInstanceID: h.instance, DBName: cfg.Database, Target: "database " + cfg.Database, Trusts: trusts,
 		SnapshotPoll: 10 * time.Millisecond, TablesPoll: 20 * time.Millisecond, TablesTimeout: 20 * time.Second,
 	}
 }
@@ -533,5 +537,19 @@ func TestInterruptAtThePrompt(t *testing.T) {
 	h.untouched()
 	if snaps := h.snapshots(); len(snaps) != 0 {
 		t.Fatalf("snapshots %v", snaps)
+	}
+}
+
+// A connection that reaches another database than the stack's drops nothing.
+func TestResetRefusesAnotherDatabase(t *testing.T) {
+	h := newHub(t)
+	o := h.options("stag", false)
+	o.DBName, o.Confirm = "flip", "stag"
+	_, err := schemareset.Run(context.Background(), o, h.deps())
+	if !errors.Is(err, schemareset.ErrRefused) || !strings.Contains(err.Error(), `the stag hub's database is "flip"`) {
+		t.Fatalf("err = %v; want a refusal naming the stack's database", err)
+	}
+	if n := h.count(`SELECT count(*) FROM projects`); n == 0 {
+		t.Fatal("the other database's schema was dropped")
 	}
 }

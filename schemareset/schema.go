@@ -33,6 +33,11 @@ func recreate(ctx context.Context, db DB, o Options) (string, error) {
 	if err := tx.QueryRow(ctx, `SELECT current_database()`).Scan(&dbName); err != nil {
 		return "", fmt.Errorf("current database: %w", err)
 	}
+	// The connection must reach the stack's own database: a DSN meant for another hub would
+	// otherwise lose that hub's schema under this stack's snapshot and confirmation.
+	if o.DBName == "" || dbName != o.DBName {
+		return "", fmt.Errorf("%w: connected to database %q, but the %s hub's database is %q; nothing was dropped", ErrRefused, dbName, o.Stack, o.DBName)
+	}
 	grants, err := publicGrants(ctx, tx)
 	if err != nil {
 		return "", err

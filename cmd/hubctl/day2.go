@@ -179,10 +179,12 @@ func (s *day2Stack) s3Client() *s3.Client {
 
 // dbFlagsDay2 say how the day-2 commands reach the hub database.
 type dbFlagsDay2 struct {
-	dsn     string
-	tlsMode string
-	caFile  string
-	awsCLI  string
+	// explicitOnly: a destructive command takes a DSN from --dsn only, never from the environment.
+	explicitOnly bool
+	dsn          string
+	tlsMode      string
+	caFile       string
+	awsCLI       string
 }
 
 func (d *dbFlagsDay2) register(cmd *cobra.Command) {
@@ -202,9 +204,22 @@ type tunnelled interface {
 
 // connector returns how to open a hub database connection: the DSN when given, else the SSM tunnel
 // through the hub host with the master password read from its secret.
+// target says where a connection goes: the stack's database through the SSM tunnel, or the
+// database and host of an explicit --dsn (never its password).
+func (d *dbFlagsDay2) target(s *day2Stack) (string, error) {
+	if d.dsn == "" {
+		return fmt.Sprintf("database %s at %s, through the SSM tunnel", s.str("dbName"), s.str("dbAddress")), nil
+	}
+	cfg, err := pgx.ParseConfig(d.dsn)
+	if err != nil {
+		return "", withCode(exitUsage, errors.New("--dsn is not a PostgreSQL connection string (its value is not shown)"))
+	}
+	return fmt.Sprintf("database %s at %s:%d, from --dsn", cfg.Database, cfg.Host, cfg.Port), nil
+}
+
 func (d *dbFlagsDay2) connector(s *day2Stack, log io.Writer) (func(ctx context.Context) (tunnelled, error), error) {
 	dsn := d.dsn
-	if dsn == "" {
+	if dsn == "" && !d.explicitOnly {
 		dsn = os.Getenv(envDSN)
 	}
 	if dsn != "" {
@@ -235,12 +250,6 @@ func (d *dbFlagsDay2) connector(s *day2Stack, log io.Writer) (func(ctx context.C
 		Secrets: secretsmanager.NewFromConfig(s.aws), Terminator: ssm.NewFromConfig(s.aws), AWSCLI: d.awsCLI, Log: log,
 	}
 	return func(ctx context.Context) (tunnelled, error) { return dbtunnel.Connect(ctx, o) }, nil
-}
-
-// composeCommand runs docker compose on the hub host for the deployed project.
-func composeCommand(args string) string {
-	return fmt.Sprintf("docker compose --project-name %s --project-directory %s --file %s/compose.yaml %s",
-		deploy.ProjectName, deploy.Dir, deploy.Dir, args)
 }
 
 func newStatusCmd() *cobra.Command {
@@ -659,7 +668,12 @@ func runResetSchema(cmd *cobra.Command, f day2Flags, db dbFlagsDay2, o schemares
 		return err
 	}
 	o.Prod = prod || env == config.Prod
-	o.Stack, o.DBInstanceID = s.name, s.str("dbInstanceId")
+	o.Stack, o.DBInstanceID, o.DBName = s.name, s.str("dbInstanceId"), s.str("dbName")
+	db.explicitOnly = true
+	o.Target, err = db.target(s)
+	if err != nil {
+		return err
+	}
 	o.Prompt, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
 	for _, t := range ts {
 		o.Trusts = append(o.Trusts, t.trust)
@@ -682,7 +696,7 @@ func runResetSchema(cmd *cobra.Command, f day2Flags, db dbFlagsDay2, o schemares
 				return errors.New("stack output hubInstanceId missing")
 			}
 			r := &ssmrun.Runner{API: ssmc, Timeout: 5 * time.Minute, Out: log}
-			_, err := r.Run(ctx, instance, ssmrun.Script(composeCommand("restart "+deploy.ServiceFlipAPI)),
+			_, err := r.Run(ctx, instance, ssmrun.Script(deploy.ComposeCommand("restart "+deploy.ServiceFlipAPI)),
 				ssmrun.Options{Comment: "hubctl db reset-schema: restart flip-api", ExecutionTimeout: 5 * time.Minute})
 			return err
 		},

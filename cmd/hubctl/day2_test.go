@@ -436,9 +436,14 @@ func TestResetSchemaCommand(t *testing.T) {
 	pg := testpg.Start(t)
 	schema := hubSchemaFixture(t)
 	hash := func(c string) string { return strings.Repeat(c, 64) }
-	outputs := func(env, dbInstance string) string {
+	// outputs are a stack's whose database is the one dsn names (reset-schema refuses any other).
+	outputs := func(env, dbInstance, dsn string) string {
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
 		return writeOutputs(t, map[string]any{
-			"region": "eu-west-2", "environment": env, "dbInstanceId": dbInstance, "hubInstanceId": w.instance,
+			"region": "eu-west-2", "environment": env, "dbInstanceId": dbInstance, "hubInstanceId": w.instance, "dbName": cfg.Database,
 			"trusts": map[string]any{
 				"gstt": map[string]any{"apiKeyHash": hash("1"), "trustId": "11111111-1111-4111-8111-111111111111", "slotName": "Trust_1", "slotNumber": 1},
 				"uclh": map[string]any{"apiKeyHash": hash("2"), "trustId": "22222222-2222-4222-8222-222222222222", "slotName": "Trust_2", "slotNumber": 2},
@@ -473,19 +478,38 @@ func TestResetSchemaCommand(t *testing.T) {
 	t.Run("dry run", func(t *testing.T) {
 		dsn := newDB(t)
 		w.rdsInstance(t, "flip-stag-db-dry")
-		stdout, stderr, code := day2Run(t, "", reset("stag", outputs("stag", "flip-stag-db-dry"), dsn, "--dry-run")...)
+		stdout, stderr, code := day2Run(t, "", reset("stag", outputs("stag", "flip-stag-db-dry", dsn), dsn, "--dry-run")...)
 		if code != 0 || !strings.Contains(stdout, "register trust gstt") {
 			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 		}
 		intact(t, dsn)
 	})
+	// A DSN that reaches another database than the stack's (another hub's, say) drops nothing,
+	// and FLIP_DB_DSN in the environment is never taken by a destructive command.
+	t.Run("another database than the stack's", func(t *testing.T) {
+		dsn, other := newDB(t), newDB(t)
+		fakeFlipAPI(t, other, schema)
+		w.rdsInstance(t, "flip-stag-db-other")
+		stdout, stderr, code := day2Run(t, "", reset("stag", outputs("stag", "flip-stag-db-other", dsn), other, "--yes-i-understand", "stag")...)
+		if code != 4 || !strings.Contains(stderr, "nothing was dropped") {
+			t.Fatalf("exit %d; want 4 refusing the other database\n%s\n%s", code, stdout, stderr)
+		}
+		intact(t, other)
+		t.Setenv(envDSN, dsn)
+		args := reset("stag", outputs("stag", "flip-stag-db-other", dsn), "", "--yes-i-understand", "stag")
+		args = slices.DeleteFunc(args, func(a string) bool { return a == "--dsn" || a == "" })
+		if _, _, code := day2Run(t, "", args...); code == 0 {
+			t.Fatal("reset-schema took FLIP_DB_DSN from the environment")
+		}
+		intact(t, dsn)
+	})
 	t.Run("wrong confirmation", func(t *testing.T) {
 		dsn := newDB(t)
-		_, _, code := day2Run(t, "", reset("stag", outputs("stag", "x"), dsn, "--yes-i-understand", "prod")...)
+		_, _, code := day2Run(t, "", reset("stag", outputs("stag", "x", dsn), dsn, "--yes-i-understand", "prod")...)
 		if code != 4 {
 			t.Fatalf("exit %d; want 4", code)
 		}
-		if _, _, code := day2Run(t, "staging\n", reset("stag", outputs("stag", "x"), dsn)...); code != 4 {
+		if _, _, code := day2Run(t, "staging\n", reset("stag", outputs("stag", "x", dsn), dsn)...); code != 4 {
 			t.Fatalf("typed the wrong name: exit %d; want 4", code)
 		}
 		intact(t, dsn)
@@ -494,7 +518,7 @@ func TestResetSchemaCommand(t *testing.T) {
 		dsn := newDB(t)
 		fakeFlipAPI(t, dsn, schema)
 		w.rdsInstance(t, "flip-stag-db-typed")
-		stdout, stderr, code := day2Run(t, "stag\n", reset("stag", outputs("stag", "flip-stag-db-typed"), dsn)...)
+		stdout, stderr, code := day2Run(t, "stag\n", reset("stag", outputs("stag", "flip-stag-db-typed", dsn), dsn)...)
 		t.Logf("hubctl db reset-schema:\n%s", stdout)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -532,7 +556,7 @@ func TestResetSchemaCommand(t *testing.T) {
 		dsn := newDB(t)
 		fakeFlipAPI(t, dsn, schema)
 		w.rdsInstance(t, "flip-prod-db")
-		stdout, stderr, code := day2Run(t, "", reset("prod", outputs("prod", "flip-prod-db"), dsn, "--yes-i-understand", "prod")...)
+		stdout, stderr, code := day2Run(t, "", reset("prod", outputs("prod", "flip-prod-db", dsn), dsn, "--yes-i-understand", "prod")...)
 		if code != 0 || manual(t, "flip-prod-db") != 1 || !strings.Contains(stdout, "snapshot flip-prod-pre-schema-reset-") {
 			t.Fatalf("exit %d, %d manual snapshots\n%s\n%s", code, manual(t, "flip-prod-db"), stdout, stderr)
 		}
@@ -540,7 +564,7 @@ func TestResetSchemaCommand(t *testing.T) {
 	t.Run("prod refuses an unknown snapshot", func(t *testing.T) {
 		dsn := newDB(t)
 		w.rdsInstance(t, "flip-prod-db-2")
-		_, _, code := day2Run(t, "", reset("prod", outputs("prod", "flip-prod-db-2"), dsn, "--yes-i-understand", "prod", "--snapshot", "nope")...)
+		_, _, code := day2Run(t, "", reset("prod", outputs("prod", "flip-prod-db-2", dsn), dsn, "--yes-i-understand", "prod", "--snapshot", "nope")...)
 		if code != 4 || manual(t, "flip-prod-db-2") != 0 {
 			t.Fatalf("exit %d; want 4 and no snapshot", code)
 		}

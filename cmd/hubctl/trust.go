@@ -67,6 +67,8 @@ type dbFlags struct {
 	verbose    bool
 	timeout    time.Duration
 	dropEnvVar string // set by register: the variable holding the hash
+	// explicitDSN: a destructive command takes the DSN from --dsn only.
+	explicitDSN bool
 }
 
 func (c *dbFlags) register(cmd *cobra.Command) {
@@ -96,7 +98,9 @@ func (c *dbFlags) fromEnv() error {
 			}
 		}
 	}
-	str(&c.dsn, envDSN)
+	if !c.explicitDSN {
+		str(&c.dsn, envDSN)
+	}
 	str(&c.instance, trusts.EnvInstanceID)
 	str(&c.dbHost, trusts.EnvDBHost)
 	str(&c.dbName, trusts.EnvDBName)
@@ -341,6 +345,9 @@ func newTrustDeregisterCmd(c *dbFlags) *cobra.Command {
 			"which deletes those rows in the same transaction.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// --force deletes other tables' rows: like reset-schema, it takes a DSN from --dsn
+			// only, never one left in the environment for another hub.
+			c.explicitDSN = force
 			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
 				res, err := r.Deregister(ctx, code, force)
 				if err != nil {

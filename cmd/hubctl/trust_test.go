@@ -284,6 +284,14 @@ func TestTrustCommands(t *testing.T) {
 		if code != int(release.Failed) || !strings.Contains(errOut, "--force") {
 			t.Errorf("referenced: exit %d, %s", code, errOut)
 		}
+		// --force deletes other tables' rows: it never takes FLIP_DB_DSN from the environment.
+		t.Setenv(envDSN, full.dsn)
+		if _, _, code := trustRun(t, "", "trust", "deregister", "--code", "gstt", "--force", "--timeout", "5s"); code == 0 {
+			t.Error("deregister --force used FLIP_DB_DSN from the environment")
+		}
+		if n := full.str(t, "SELECT count(*)::text FROM trust WHERE code = 'gstt'"); n != "1" {
+			t.Fatalf("the trust is gone after a refused --force: %s rows", n)
+		}
 		out, errOut, code := trustRun(t, "", "trust", "deregister", "--dsn", full.dsn, "--code", "gstt", "--force")
 		if code != 0 || !strings.Contains(out, "deleted trust_task.trust_id (1 row)") {
 			t.Errorf("deregister --force: exit %d: %s%s", code, out, errOut)
