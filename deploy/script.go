@@ -68,6 +68,7 @@ readonly REGISTRY_USER={{q .RegistryUser}}
 readonly KITS_BUCKET={{q .KitsBucket}}
 readonly HEALTH_URL={{q .HealthURL}}
 readonly HEALTH_TIMEOUT={{.HealthTimeoutSeconds}}
+readonly LOCK_TIMEOUT=900
 export AWS_REGION="${REGION}" AWS_DEFAULT_REGION="${REGION}"
 
 log() { printf '%s flip-deploy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
@@ -148,6 +149,12 @@ for tool in docker aws python3 curl; do
 done
 docker compose version >/dev/null || die "the docker compose plugin is not installed on the host"
 systemctl is-active --quiet docker || die "the docker service is not running"
+
+# One deploy at a time: an overlapping up, or an SSM command its caller gave up on, waits for the
+# deploy holding the lock and then gives up rather than run alongside it.
+install -d -m 0750 "${FLIP_DIR}"
+exec 9>"${FLIP_DIR}/.deploy.lock"
+flock -w "${LOCK_TIMEOUT}" 9 || die "another deploy still holds ${FLIP_DIR}/.deploy.lock after ${LOCK_TIMEOUT}s; let it finish (or stop it) and run the deploy again"
 
 # 2. Compose file and non-secret env files.
 install -d -m 0750 "${FLIP_DIR}" "${FLIP_DIR}/env"

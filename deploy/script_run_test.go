@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/deploy"
@@ -52,6 +53,12 @@ type runResult struct {
 // runScript runs a rendered script under the stubs with extra environment.
 func runScript(t *testing.T, b deploy.Bundle, env ...string) runResult {
 	t.Helper()
+	return runScriptLocked(t, b, false, env...)
+}
+
+// runScriptLocked runs the script, with another deploy holding the host's deploy lock when lockHeld.
+func runScriptLocked(t *testing.T, b deploy.Bundle, lockHeld bool, env ...string) runResult {
+	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	root := filepath.Join(dir, "root")
@@ -68,6 +75,21 @@ func runScript(t *testing.T, b deploy.Bundle, env ...string) runResult {
 	script := strings.ReplaceAll(b.Script, deploy.Dir, root+deploy.Dir)
 	// Give up on flip-api's health after a second rather than minutes.
 	script = strings.Replace(script, "readonly HEALTH_TIMEOUT=", "readonly HEALTH_TIMEOUT=1 #", 1)
+	script = strings.Replace(script, "readonly LOCK_TIMEOUT=", "readonly LOCK_TIMEOUT=1 #", 1)
+	if lockHeld {
+		lockDir := root + deploy.Dir
+		if err := os.MkdirAll(lockDir, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(filepath.Join(lockDir, ".deploy.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+	}
 	path := filepath.Join(dir, "deploy.sh")
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
@@ -195,4 +217,19 @@ func TestScriptRunsOnAHost(t *testing.T) {
 var wantKitSync = map[deploy.Backend]string{
 	deploy.NVFlare: "aws s3 sync --only-show-errors --no-progress s3://flip-stag-fl-kits/fl-flare-participant-kits/2025-06-01/net-1/services/fl-server-net-1/startup/ ",
 	deploy.Flower:  "aws s3 sync --only-show-errors --no-progress --exclude * --include ca.crt --include server.pem --include server.key s3://flip-stag-fl-kits/fl-flower-participant-kits/2025-06-01/net-1/certificates/ ",
+}
+
+// A deploy that finds another holding the host's lock gives up instead of running alongside it.
+func TestScriptWaitsForTheDeployLock(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("flock"); err != nil {
+		t.Skip("flock is not installed")
+	}
+	r := runScriptLocked(t, render(t, validSpec(deploy.NVFlare)), true)
+	if r.code == 0 || !strings.Contains(r.stderr, "another deploy still holds") {
+		t.Fatalf("exit %d, stderr %q; want a refusal naming the lock", r.code, r.stderr)
+	}
+	if strings.Contains(r.log, "pull --quiet") || strings.Contains(r.log, "up --detach") {
+		t.Errorf("the deploy ran compose while another held the lock:\n%s", r.log)
+	}
 }
