@@ -18,7 +18,8 @@ type File struct {
 }
 
 // flipAPIInternalURL is flip-api on the hub's compose network. fl-server must never go through
-// CloudFront, which strips X-Internal-Service-Key.
+// CloudFront: the /api/* behaviour removes X-Internal-Service-Key from every request it forwards
+// (edge.StripCode), so the header is honoured only inside the hub.
 var flipAPIInternalURL = fmt.Sprintf("http://%s:%d/api", ServiceFlipAPI, APIPort)
 
 // flAPIURL is fl-api on the hub's compose network.

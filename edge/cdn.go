@@ -85,6 +85,17 @@ func (b *builder) distribution(certificateARN pulumi.StringOutput, alb *lb.LoadB
 		return nil, fmt.Errorf("rewrite function: %w", err)
 	}
 
+	strip, err := cloudfront.NewFunction(b.ctx, "api-strip", &cloudfront.FunctionArgs{
+		Name:    pulumi.String(b.nm.Bounded(64, "api-strip")),
+		Comment: pulumi.String("Removes the hub-internal service key header from viewer requests to /api"),
+		Runtime: pulumi.String("cloudfront-js-2.0"),
+		Code:    pulumi.String(StripCode()),
+		Publish: pulumi.Bool(true),
+	}, b.parent)
+	if err != nil {
+		return nil, fmt.Errorf("api strip function: %w", err)
+	}
+
 	// Authorization cannot be named in an origin request policy (CloudFront refuses it)
 	// nor put in the cache key while caching is disabled, so the API policy forwards every
 	// viewer header (Authorization, Content-Type and Origin among them) and every query
@@ -218,6 +229,13 @@ func (b *builder) distribution(certificateARN pulumi.StringOutput, alb *lb.LoadB
 				CachePolicyId:           pulumi.String(CachingDisabledPolicyID),
 				OriginRequestPolicyId:   api.ID(),
 				ResponseHeadersPolicyId: headers.ID(),
+				// Every viewer header is forwarded; the one only fl-server may send is removed.
+				FunctionAssociations: cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArray{
+					&cloudfront.DistributionOrderedCacheBehaviorFunctionAssociationArgs{
+						EventType:   pulumi.String("viewer-request"),
+						FunctionArn: strip.Arn,
+					},
+				},
 			},
 		},
 		// No custom error responses: they would turn API errors into the app shell.

@@ -110,3 +110,39 @@ func TestRewriteCode(t *testing.T) {
 		}
 	}
 }
+
+// TestStripCodeUnderNode runs the /api/* viewer-request function under node: the hub-internal
+// service key header is gone, every other header and the URI pass through.
+func TestStripCodeUnderNode(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed; the function is checked by text only")
+	}
+	event := `{request: {uri: "/api/trusts/tasks", headers: {
+		"x-internal-service-key": {value: "forged"},
+		"authorization": {value: "Bearer t"},
+		"content-type": {value: "application/json"}}}}`
+	script := StripCode() + "\nconsole.log(JSON.stringify(handler(" + event + ")));\n"
+	file := filepath.Join(t.TempDir(), "strip.js")
+	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(node, file).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got struct {
+		URI     string                       `json:"uri"`
+		Headers map[string]map[string]string `json:"headers"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("node printed %q: %v", out, err)
+	}
+	if _, ok := got.Headers["x-internal-service-key"]; ok {
+		t.Error("the function passes X-Internal-Service-Key through")
+	}
+	if got.URI != "/api/trusts/tasks" || got.Headers["authorization"]["value"] != "Bearer t" || got.Headers["content-type"]["value"] != "application/json" {
+		t.Errorf("the function changed more than the one header: %+v", got)
+	}
+}

@@ -42,8 +42,9 @@ const (
 	APIPathPrefix = "/api/"
 )
 
-// RedactedHeaders never reach the WAF logs: they carry Cognito tokens and trust API keys.
-var RedactedHeaders = []string{"authorization", "cookie"}
+// RedactedHeaders never reach the WAF logs: they carry Cognito tokens, trust API keys, and the
+// hub-internal service key should a viewer send one.
+var RedactedHeaders = append([]string{"authorization", "cookie"}, ViewerStrippedHeaders...)
 
 type firewall struct {
 	acl *wafv2.WebAcl

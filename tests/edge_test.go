@@ -386,8 +386,16 @@ func TestEdgeDistribution(t *testing.T) {
 			if !slices.Equal(methods, []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}) {
 				t.Errorf("/api methods %v; want all seven", methods)
 			}
-			if fa := edStrings(t, dist, ob+"functionAssociations"); len(fa) > 0 {
-				t.Errorf("/api behaviour runs functions %v; the rewrite is for the UI only", fa)
+			// /api runs one function: the strip of X-Internal-Service-Key from viewer requests
+			// (the rewrite is for the UI only).
+			strip := l.get(t, "aws:cloudfront/function:Function", "api-strip")
+			fa := edStrings(t, dist, ob+"functionAssociations")
+			if len(fa) != 1 || dist.String(ob+"functionAssociations[0].eventType") != "viewer-request" ||
+				!strings.HasSuffix(dist.String(ob+"functionAssociations[0].functionArn"), "/"+strip.String("name")) {
+				t.Errorf("/api behaviour runs functions %v; want the viewer-request strip function only", fa)
+			}
+			if code := strip.String("code"); !strings.Contains(code, `delete h["x-internal-service-key"]`) {
+				t.Errorf("the /api function does not remove X-Internal-Service-Key:\n%s", code)
 			}
 
 			orp := l.get(t, edTypeORP, "api")
