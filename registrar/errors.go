@@ -18,8 +18,10 @@ var (
 	ErrSchemaMissing = errors.New("hub schema missing")
 	// ErrInvalidHash: the API key hash is not 64 lower-case hex characters (a SHA-256 digest).
 	ErrInvalidHash = errors.New("invalid api key hash")
-	// ErrInvalidCode: the trust code does not match ^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$.
+	// ErrInvalidCode: the trust code is not one upstream accepts (internal/flip.TrustCodeRule).
 	ErrInvalidCode = errors.New("invalid trust code")
+	// ErrInvalidID: a requested trust id is not a lower-case UUID.
+	ErrInvalidID = errors.New("invalid trust id")
 	// ErrInvalidName: the trust name is empty, padded with spaces, too long or holds control characters.
 	ErrInvalidName = errors.New("invalid trust name")
 	// ErrInvalidRegion: the region is padded with spaces, too long or holds control characters.

@@ -92,7 +92,7 @@ func (r *Registrar) register(ctx context.Context, tx pgx.Tx, t Trust) (Result, e
 	if cur.slotName != nil {
 		res.SlotName, res.SlotNumber = *cur.slotName, int(*cur.slotNumber)
 	} else {
-		if res.SlotName, res.SlotNumber, err = claimSlot(ctx, tx); err != nil {
+		if res.SlotName, res.SlotNumber, err = claimSlot(ctx, tx, t.Slot); err != nil {
 			return Result{}, err
 		}
 		res.SlotClaimed = true
@@ -146,11 +146,14 @@ func (r *Registrar) create(ctx context.Context, tx pgx.Tx, audit *auditor, t Tru
 	if err := checkNameFree(ctx, tx, t.Name, ""); err != nil {
 		return Result{}, err
 	}
-	slotName, slotNumber, err := claimSlot(ctx, tx)
+	slotName, slotNumber, err := claimSlot(ctx, tx, t.Slot)
 	if err != nil {
 		return Result{}, err
 	}
-	id := newUUID()
+	id := t.ID
+	if id == "" {
+		id = newUUID()
+	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO trust (id, name, code, region, api_key_hash, created_at)
 		VALUES ($1, $2, $3, $4, $5, now())`,
@@ -273,15 +276,16 @@ func checkNameFree(ctx context.Context, tx pgx.Tx, name, selfID string) error {
 
 // claimSlot row-locks the lowest-numbered unassigned slot, skipping slots other transactions are
 // claiming. It returns an error wrapping ErrPoolFull when there is none.
-func claimSlot(ctx context.Context, tx pgx.Tx) (string, int, error) {
+func claimSlot(ctx context.Context, tx pgx.Tx, prefer string) (string, int, error) {
 	var name string
 	var number int32
+	// The preferred slot first when it is free, then the lowest-numbered.
 	err := tx.QueryRow(ctx, `
 		SELECT slot_name, slot_number FROM fl_kit_slot
 		WHERE assigned_to_trust_id IS NULL
-		ORDER BY slot_number, slot_name
+		ORDER BY (slot_name = $1) DESC, slot_number, slot_name
 		LIMIT 1
-		FOR UPDATE SKIP LOCKED`).Scan(&name, &number)
+		FOR UPDATE SKIP LOCKED`, prefer).Scan(&name, &number)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", 0, poolFull(ctx, tx)
 	}

@@ -994,3 +994,31 @@ func TestRegisterAdoptsByName(t *testing.T) {
 		})
 	}
 }
+
+// After a schema reset a trust is registered with its previous id and slot, so its kit stays true;
+// the preferred slot is taken only when free.
+func TestRegisterWithPreviousIDAndSlot(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t, 4)
+	const id = "5b7f0c2d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
+	tr := gstt("key-1")
+	tr.ID, tr.Slot = id, "Trust_3"
+	res, err := New(db.pool).Register(ctx(t), tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TrustID != id || res.SlotName != "Trust_3" {
+		t.Errorf("registered as %s in %s; want %s in Trust_3", res.TrustID, res.SlotName, id)
+	}
+	// Another trust preferring the taken slot gets the lowest free one.
+	other := Trust{Code: "kch", Name: "King's", APIKeyHash: hashOf("key-k"), Slot: "Trust_3"}
+	res, err = New(db.pool).Register(ctx(t), other)
+	if err != nil || res.SlotName != "Trust_1" {
+		t.Errorf("second trust got %s (%v); want Trust_1", res.SlotName, err)
+	}
+	bad := gstt("key-1")
+	bad.Code, bad.Name, bad.ID = "x", "X", "not-a-uuid"
+	if _, err := New(db.pool).Register(ctx(t), bad); !errors.Is(err, ErrInvalidID) {
+		t.Errorf("bad id: %v; want ErrInvalidID", err)
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
+// uuidRE is a trust id as flip-api stores it.
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
 // hashRE is a SHA-256 digest in lower-case hex.
 var hashRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
@@ -22,6 +25,12 @@ type Trust struct {
 	Name       string // display name, unique across trusts, stored verbatim
 	Region     string // optional NHS region, e.g. "London"; empty is stored as NULL
 	APIKeyHash string // lower-case hex SHA-256 of the trust API key
+	// ID, when set, is the id a new trust row gets (a trust registered again after a schema reset
+	// keeps its id, so its kit's EXPECTED_TRUST_ID stays true). Ignored for a known trust.
+	ID string
+	// Slot, when set, is the FL kit slot a new trust claims if it is free (its slot before a
+	// reset); otherwise the lowest free slot is claimed.
+	Slot string
 }
 
 // String describes t with the hash redacted.
@@ -61,6 +70,9 @@ func (t Trust) validate() error {
 	}
 	if err := validateText(t.Region); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidRegion, err)
+	}
+	if t.ID != "" && !uuidRE.MatchString(t.ID) {
+		return fmt.Errorf("%w: %q: want a lower-case UUID", ErrInvalidID, t.ID)
 	}
 	if !hashRE.MatchString(t.APIKeyHash) {
 		// The value is deliberately not echoed.

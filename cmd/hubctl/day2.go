@@ -574,7 +574,7 @@ func newResetSchemaCmd() *cobra.Command {
 			"Guards: the stack name typed back at the prompt (or --yes-i-understand S); on prod a manual\n" +
 			"RDS snapshot taken first and waited for, or --snapshot ID of one taken within the last hour.\n" +
 			"--dry-run says what would happen and changes nothing.\n\n" +
-			"Trust ids are new after a reset: the kit files' EXPECTED_TRUST_ID must be reissued.\n\n" +
+			"Each trust is registered again with its previous id and FL kit slot, so kits stay valid.\n\n" +
 			"Exit code 0 when done, 1 on failure, 2 for a bad command line, 4 when a guard refused.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runResetSchema(cmd, f, db, o) },
@@ -628,6 +628,8 @@ func stackTrusts(dir string, s *day2Stack) ([]stackTrust, config.Environment, er
 		st := stackTrust{trust: registrar.Trust{Code: t.Code, Name: t.Name, Region: t.Region, APIKeyHash: hash}}
 		st.oldID, _ = entry["trustId"].(string)
 		st.oldSlot, _ = entry["slotName"].(string)
+		// Registered again after a reset, the trust keeps its id and slot, so its kit stays true.
+		st.trust.ID, st.trust.Slot = st.oldID, st.oldSlot
 		switch n := entry["slotNumber"].(type) {
 		case float64:
 			st.oldSlotNum = int(n)
@@ -735,20 +737,19 @@ func reportReset(w io.Writer, stack string, ts []stackTrust, res schemareset.Res
 	for _, r := range res.Registered {
 		o := old[r.Code]
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Code, dashIfEmpty(o.oldID), r.TrustID, dashIfEmpty(o.oldSlot), r.SlotName)
-		if o.oldSlot != "" && o.oldSlot != r.SlotName {
+		if (o.oldSlot != "" && o.oldSlot != r.SlotName) || (o.oldID != "" && o.oldID != r.TrustID) {
 			moved = append(moved, r.Code)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nEvery trust has a new id. The stack still records the old ones: re-run each trust's register "+
-		"command (replace the <code>-register resources in `pulumi up -s %s`), then `hubctl kits --stack %s` and send "+
-		"each trust its kit (EXPECTED_TRUST_ID changed).\n", stack, stack)
 	if len(moved) > 0 {
-		return withCode(int(release.Failed), fmt.Errorf("db reset-schema: trust(s) %s got a different FL kit slot than before; "+
-			"their kits must be reissued with the new slot", strings.Join(moved, ", ")))
+		return withCode(int(release.Failed), fmt.Errorf("db reset-schema: trust(s) %s did not get their previous id and FL kit slot back; "+
+			"run `hubctl up --stack %s` (the register commands record the new ones), then `hubctl kits --stack %s` and send those trusts their kits",
+			strings.Join(moved, ", "), stack, stack))
 	}
+	fmt.Fprintln(w, "\nEvery trust kept its id and FL kit slot: the stack outputs and the trusts' kits stay valid.")
 	return nil
 }
 

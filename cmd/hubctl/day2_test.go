@@ -526,17 +526,22 @@ func TestResetSchemaCommand(t *testing.T) {
 		if n := pgCount(t, dsn, `SELECT count(*) FROM projects`); n != 0 {
 			t.Fatalf("projects kept %d rows", n)
 		}
+		// Each trust is back with its previous id and slot (the stack outputs'), so kits stay valid.
 		if n := pgCount(t, dsn, `SELECT count(*) FROM trust t JOIN fl_kit_slot s ON s.assigned_to_trust_id = t.id
-			WHERE (t.code, s.slot_name) IN (('gstt', 'Trust_1'), ('uclh', 'Trust_2'))`); n != 2 {
-			t.Fatalf("%d trusts back in their old slots; want 2\n%s", n, stdout)
+			WHERE (t.code, t.id::text, s.slot_name) IN (('gstt', '11111111-1111-4111-8111-111111111111', 'Trust_1'),
+				('uclh', '22222222-2222-4222-8222-222222222222', 'Trust_2'))`); n != 2 {
+			t.Fatalf("%d trusts back with their old ids and slots; want 2\n%s", n, stdout)
 		}
 		if manual(t, "flip-stag-db-typed") != 0 {
 			t.Fatal("a stag reset took a snapshot")
 		}
-		for _, want := range []string{"Every trust has a new id", "11111111-1111-4111-8111-111111111111"} {
+		for _, want := range []string{"Every trust kept its id and FL kit slot", "11111111-1111-4111-8111-111111111111"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, stdout)
 			}
+		}
+		if strings.Contains(stdout, "--replace") || strings.Contains(stdout, "replace the") {
+			t.Errorf("the report advises a replacement:\n%s", stdout)
 		}
 		listed, err := ssm.NewFromConfig(w.cfg).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: aws.String(w.instance)})
 		if err != nil {
