@@ -122,6 +122,9 @@ type Bucket struct {
 	// DomainName is the global bucket.s3.amazonaws.com name, which CloudFront standard
 	// logging takes as its target.
 	DomainName pulumi.StringOutput
+	// Policy is the bucket policy: a writer whose delivery the policy admits (ALB access logs)
+	// waits for it.
+	Policy *s3.BucketPolicy
 }
 
 var (
@@ -387,12 +390,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}).(pulumi.StringOutput)
 	// The policy waits for the public access block: both are bucket-level writes that S3
 	// refuses to run concurrently.
-	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
+	pol, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: bkt.Bucket,
 		Policy: policy,
-	}, with(pulumi.DependsOn([]pulumi.Resource{pab}))...); err != nil {
+	}, with(pulumi.DependsOn([]pulumi.Resource{pab}))...)
+	if err != nil {
 		return nil, fmt.Errorf("bucket %s policy: %w", name, err)
 	}
+	b.Policy = pol
 
 	b.Name = bkt.Bucket
 	b.ARN = bkt.Arn

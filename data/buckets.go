@@ -135,6 +135,7 @@ func newBuckets(ctx *pulumi.Context, d *Data, args Args, parent pulumi.ResourceO
 	d.BucketARNs = bucketARNs.ToStringMapOutput()
 	d.AppBucketARNs = appARNs.ToStringArrayOutput()
 	d.LogBucketName = logs.Name
+	d.LogBucketReady = []pulumi.Resource{logs.Policy}
 	d.LogBucketARN = logs.ARN
 	d.LogBucketDomainName = logs.DomainName
 	return nil

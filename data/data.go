@@ -114,6 +114,8 @@ type Data struct {
 	BucketARNs           pulumi.StringMapOutput
 	AppBucketARNs        pulumi.StringArrayOutput
 	LogBucketName        pulumi.StringOutput
+	// LogBucketReady is what a log writer waits for: the log bucket's policy.
+	LogBucketReady []pulumi.Resource
 	LogBucketARN         pulumi.StringOutput
 	LogBucketDomainName  pulumi.StringOutput
 	KitSlotParameterName pulumi.StringOutput

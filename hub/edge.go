@@ -37,8 +37,9 @@ func (s *stack) buildEdge(ctx *pulumi.Context) error {
 		NLBSecurityGroupID:  s.network.NLBSecurityGroupID.ToStringOutput(),
 		LogBucketName:       s.data.LogBucketName,
 		LogBucketDomainName: s.data.LogBucketDomainName,
-		// LogBucketReady stays empty until the data layer exposes its log-bucket component:
-		// then the ALB (which test-writes to the bucket) can wait for the bucket's policy.
+		// The ALB test-writes to the log bucket when access logging is turned on: it waits for
+		// the bucket's policy, which admits the delivery.
+		LogBucketReady:           s.data.LogBucketReady,
 		PriceClass:               ec.PriceClass,
 		WAFBlock:                 ec.WAFBlock,
 		RateLimitPer5Min:         ec.RateLimitPer5Min,

@@ -1082,3 +1082,25 @@ func TestEdgeWAFLogKeyPersists(t *testing.T) {
 		})
 	}
 }
+
+// The ALB test-writes to the log bucket when access logging is turned on: it must wait for the
+// bucket policy that admits the delivery.
+func TestEdgeALBWaitsForTheLogBucketPolicy(t *testing.T) {
+	t.Parallel()
+	for _, stack := range Stacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			g := Plan(t, stack)
+			var policy string
+			for _, r := range g.ByType("aws:s3/bucketPolicy:BucketPolicy") {
+				if r.Name == "logs" {
+					policy = r.URN
+				}
+			}
+			alb := layerOf(t, g, edge.TypeToken).get(t, "aws:lb/loadBalancer:LoadBalancer", "api")
+			if policy == "" || !slices.Contains(alb.Dependencies, policy) {
+				t.Errorf("ALB depends on %v; want the log bucket policy %s", alb.Dependencies, policy)
+			}
+		})
+	}
+}
