@@ -169,8 +169,10 @@ retry() {
 	return 1
 }
 fetch() { retry curl -fsSL --proto '=https' --tlsv1.2 --retry 3 -o "$2" "$1"; }
-# fingerprint KEYFILE: the primary fingerprint of an OpenPGP public key file.
-fingerprint() { gpg --batch --with-colons --show-keys "$1" | awk -F: '$1 == "fpr" { print $10; exit }'; }
+# fingerprint KEYFILE: the fingerprints of every primary key in an OpenPGP public key file, one a
+# line. A file that holds the pinned key and another has two lines and so never matches the pin:
+# the whole file becomes a trusted keyring below.
+fingerprint() { gpg --batch --with-colons --show-keys "$1" | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }'; }
 
 tmp="$(mktemp -d)"
 trap 'rm -rf -- "${tmp}"' EXIT

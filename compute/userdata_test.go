@@ -166,3 +166,59 @@ func TestUserDataRejected(t *testing.T) {
 		t.Errorf("fixture rejected: %v", err)
 	}
 }
+
+// The user data's fingerprint check runs against real OpenPGP key files: the pinned key alone
+// matches; the pinned key followed by another does not (the whole file would become trusted).
+func TestUserDataFingerprintNeedsTheOneKey(t *testing.T) {
+	t.Parallel()
+	gpg, err := exec.LookPath("gpg")
+	if err != nil {
+		t.Skip("gpg is not installed")
+	}
+	ud := userData(t, "amd64")
+	fn := regexp.MustCompile(`(?m)^fingerprint\(\) \{.*\}$`).FindString(ud)
+	if fn == "" {
+		t.Fatal("no fingerprint() in the user data")
+	}
+	home := t.TempDir()
+	gen := func(uid string) string {
+		cmd := exec.Command(gpg, "--batch", "--homedir", home, "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("gpg gen-key: %v\n%s", err, out)
+		}
+		out, err := exec.Command(gpg, "--batch", "--homedir", home, "--with-colons", "--fingerprint", uid).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`(?m)^fpr:+([0-9A-F]{40}):`).FindStringSubmatch(string(out))[1]
+	}
+	pinned := gen("pinned@example.test")
+	gen("other@example.test")
+	export := func(name string, uids ...string) string {
+		path := filepath.Join(home, name)
+		out, err := exec.Command(gpg, append([]string{"--batch", "--homedir", home, "--armor", "--export"}, uids...)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, out, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	cases := []struct {
+		name, file string
+		match      bool
+	}{
+		{"the pinned key alone", export("one.asc", "pinned@example.test"), true},
+		{"the pinned key and another", export("two.asc", "pinned@example.test", "other@example.test"), false},
+		{"another key", export("other.asc", "other@example.test"), false},
+	}
+	for _, c := range cases {
+		script := fn + "\n[[ \"$(fingerprint \"$1\")\" == \"$2\" ]]\n"
+		cmd := exec.Command("bash", "-c", script, "check", c.file, pinned)
+		cmd.Env = append(os.Environ(), "GNUPGHOME="+home)
+		if err := cmd.Run(); (err == nil) != c.match {
+			t.Errorf("%s: matches the pin = %v, want %v", c.name, err == nil, c.match)
+		}
+	}
+}
