@@ -6,12 +6,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/londonaicentre/flip-hub/internal/interrupt"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C lets a running engine stop cleanly; a second one stops it at once.
+	ctx, stop := interrupt.Context(context.Background(), os.Stderr)
 	code := run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -64,3 +64,53 @@ func TestInterruptedUp(t *testing.T) {
 		t.Fatalf("the up after an interrupted one failed\n%s", r)
 	}
 }
+
+// TestInterruptWaitsForTheOperationInFlight: Ctrl-C while AWS is still creating something slow
+// (an RDS instance takes minutes) must let the engine finish that operation and record it,
+// however long it takes, not kill the engine after a few seconds and leave a pending create.
+func TestInterruptWaitsForTheOperationInFlight(t *testing.T) {
+	h := newHub(t, "stag", nil)
+	h.extraEnv = []string{envSlowCreate + "=aws:rds/instance:Instance=15s"}
+	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
+	defer cancel()
+	cmd := h.command(ctx, "up", "--stack", "stag")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	sent := false
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		if !sent && strings.Contains(line, "aws:rds:Instance postgres creating") {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			sent = true
+		}
+	}
+	_ = cmd.Wait()
+	if !sent {
+		t.Fatalf("the database create never started\n%s", tail(out.String(), 3000))
+	}
+	_, dep := h.export()
+	if len(dep.Pending) != 0 {
+		t.Errorf("the interrupted up left %d pending operations: the engine was stopped mid-operation\nstderr:\n%s", len(dep.Pending), tail(stderr.String(), 2000))
+	}
+	found := false
+	for _, r := range dep.Resources {
+		if r.Type == "aws:rds/instance:Instance" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the database whose create was in flight is not in the state\nstdout:\n%s", tail(out.String(), 3000))
+	}
+}

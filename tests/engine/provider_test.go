@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -243,6 +244,9 @@ func (p *testProvider) Create(_ context.Context, req *pulumirpc.CreateRequest) (
 	}
 	typ := urn.Type().String()
 	preview := req.GetPreview()
+	if !preview {
+		slowCreate(typ)
+	}
 	var id string
 	switch p.kind {
 	case "aws":
@@ -525,4 +529,18 @@ func (p *testProvider) releaseName(id, urn, bucket string) error {
 		}
 		return nil
 	})
+}
+
+// envSlowCreate makes the creates of one type take a while ("<type>=<duration>"), as real AWS
+// does (an RDS instance takes minutes), so a test can interrupt an update mid-operation.
+const envSlowCreate = "FLIP_TESTPROVIDER_SLOW_CREATE"
+
+func slowCreate(typ string) {
+	t, d, ok := strings.Cut(os.Getenv(envSlowCreate), "=")
+	if !ok || t != typ {
+		return
+	}
+	if dur, err := time.ParseDuration(d); err == nil {
+		time.Sleep(dur)
+	}
 }
