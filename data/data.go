@@ -110,12 +110,12 @@ type Data struct {
 	FlipAPISecretName      pulumi.StringOutput
 	RegistryTokenSecretARN pulumi.StringOutput
 	// BucketNames and BucketARNs are keyed by app-bucket purpose.
-	BucketNames          pulumi.StringMapOutput
-	BucketARNs           pulumi.StringMapOutput
-	AppBucketARNs        pulumi.StringArrayOutput
-	LogBucketName        pulumi.StringOutput
+	BucketNames   pulumi.StringMapOutput
+	BucketARNs    pulumi.StringMapOutput
+	AppBucketARNs pulumi.StringArrayOutput
+	LogBucketName pulumi.StringOutput
 	// LogBucketReady is what a log writer waits for: the log bucket's policy.
-	LogBucketReady []pulumi.Resource
+	LogBucketReady       []pulumi.Resource
 	LogBucketARN         pulumi.StringOutput
 	LogBucketDomainName  pulumi.StringOutput
 	KitSlotParameterName pulumi.StringOutput

@@ -10,31 +10,27 @@ import (
 	"testing"
 )
 
-// TestInterruptedUp sends SIGINT to hubctl in the middle of an up, as Ctrl-C does: the engine
-// must end the update cleanly, leaving no pending operation and no lock, so the next up simply
-// carries on.
-func TestInterruptedUp(t *testing.T) {
-	h := newHub(t, "stag", nil)
+// interruptUp runs `hubctl up` and sends it SIGINT, as Ctrl-C does, once a line of its progress
+// satisfies when. It returns what hubctl printed, whether the signal was sent, and its exit error.
+func interruptUp(t *testing.T, h *hub, when func(line, sofar string) bool) (stdout, stderr string, sent bool, err error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
 	defer cancel()
-	cmd := h.command(ctx, "up", "--stack", "stag")
-	stdout, err := cmd.StdoutPipe()
+	cmd := h.command(ctx, "up", "--stack", h.stack)
+	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	var errOut, out strings.Builder
+	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	sent := false
-	sc := bufio.NewScanner(stdout)
+	sc := bufio.NewScanner(pipe)
 	for sc.Scan() {
 		line := sc.Text()
 		out.WriteString(line + "\n")
-		// Interrupt once the engine is well into creating resources.
-		if !sent && strings.Count(out.String(), " created") >= 20 {
+		if !sent && when(line, out.String()) {
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}
@@ -42,16 +38,25 @@ func TestInterruptedUp(t *testing.T) {
 		}
 	}
 	err = cmd.Wait()
+	return out.String(), errOut.String(), sent, err
+}
+
+// TestInterruptedUp sends SIGINT to hubctl in the middle of an up, as Ctrl-C does: the engine
+// must end the update cleanly, leaving no pending operation and no lock, so the next up simply
+// carries on.
+func TestInterruptedUp(t *testing.T) {
+	h := newHub(t, "stag", nil)
+	// Interrupt once the engine is well into creating resources.
+	out, errOut, sent, err := interruptUp(t, h, func(_, sofar string) bool { return strings.Count(sofar, " created") >= 20 })
 	if !sent {
-		t.Fatalf("the up finished before it could be interrupted (err %v)\n%s", err, tail(out.String(), 4000))
+		t.Fatalf("the up finished before it could be interrupted (err %v)\n%s", err, tail(out, 4000))
 	}
 	if err == nil {
-		t.Errorf("hubctl exited 0 after SIGINT: the interrupt was not honoured\n%s", tail(out.String(), 2000))
+		t.Errorf("hubctl exited 0 after SIGINT: the interrupt was not honoured\n%s", tail(out, 2000))
 	}
-
 	_, dep := h.export()
 	if len(dep.Pending) != 0 {
-		t.Errorf("interrupted up left %d pending operations: %v\nstdout:\n%s\nstderr:\n%s", len(dep.Pending), dep.Pending, tail(out.String(), 3000), tail(stderr.String(), 3000))
+		t.Errorf("interrupted up left %d pending operations\nstdout:\n%s\nstderr:\n%s", len(dep.Pending), tail(out, 3000), tail(errOut, 3000))
 	}
 	locks, _ := filepath.Glob(filepath.Join(h.state, ".pulumi", "locks", "*", "*", "*", "*"))
 	for _, l := range locks {
@@ -71,38 +76,15 @@ func TestInterruptedUp(t *testing.T) {
 func TestInterruptWaitsForTheOperationInFlight(t *testing.T) {
 	h := newHub(t, "stag", nil)
 	h.extraEnv = []string{envSlowCreate + "=aws:rds/instance:Instance=15s"}
-	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
-	defer cancel()
-	cmd := h.command(ctx, "up", "--stack", "stag")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	sent := false
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
-		out.WriteString(line + "\n")
-		if !sent && strings.Contains(line, "aws:rds:Instance postgres creating") {
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-			sent = true
-		}
-	}
-	_ = cmd.Wait()
+	out, errOut, sent, _ := interruptUp(t, h, func(line, _ string) bool {
+		return strings.Contains(line, "aws:rds:Instance postgres creating")
+	})
 	if !sent {
-		t.Fatalf("the database create never started\n%s", tail(out.String(), 3000))
+		t.Fatalf("the database create never started\n%s", tail(out, 3000))
 	}
 	_, dep := h.export()
 	if len(dep.Pending) != 0 {
-		t.Errorf("the interrupted up left %d pending operations: the engine was stopped mid-operation\nstderr:\n%s", len(dep.Pending), tail(stderr.String(), 2000))
+		t.Errorf("the interrupted up left %d pending operations: the engine was stopped mid-operation\nstderr:\n%s", len(dep.Pending), tail(errOut, 2000))
 	}
 	found := false
 	for _, r := range dep.Resources {
@@ -111,6 +93,6 @@ func TestInterruptWaitsForTheOperationInFlight(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("the database whose create was in flight is not in the state\nstdout:\n%s", tail(out.String(), 3000))
+		t.Errorf("the database whose create was in flight is not in the state\nstdout:\n%s", tail(out, 3000))
 	}
 }
