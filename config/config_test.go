@@ -250,3 +250,35 @@ func TestAdoptedFlipAPISecretNeedsItsValues(t *testing.T) {
 		}
 	}
 }
+
+// Trusts behind one NAT share an identical egress network; a network overlapping another without
+// being it is reported, naming both.
+func TestOverlappingEgressNetworks(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		a, b string
+		ok   bool
+	}{
+		{"identical (one NAT)", "203.0.113.16/28", "203.0.113.16/28", true},
+		{"disjoint", "203.0.113.16/28", "198.51.100.0/28", true},
+		{"one inside the other", "203.0.113.0/24", "203.0.113.16/28", false},
+	}
+	for _, c := range cases {
+		src := minimal("stag")
+		b, _ := json.Marshal([]map[string]any{
+			{"code": "a", "name": "A", "region": "London", "egressCidrs": []string{c.a}},
+			{"code": "b", "name": "B", "region": "London", "egressCidrs": []string{c.b}},
+		})
+		src[KeyTrusts] = string(b)
+		_, err := Parse("stag", src)
+		var errs Errors
+		refused := errors.As(err, &errs) && slices.Contains(errs.Keys(), KeyTrusts+"[1].egressCidrs[0]")
+		if refused == c.ok {
+			t.Errorf("%s: err %v; want refused=%v", c.name, err, !c.ok)
+		}
+		if refused && !strings.Contains(err.Error(), "flip-hub:trusts[0].egressCidrs[0]") {
+			t.Errorf("%s: the error does not name the other trust's network: %v", c.name, err)
+		}
+	}
+}

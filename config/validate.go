@@ -464,7 +464,35 @@ func parseTrusts(p *problems, raw []rawTrust) []Trust {
 		}
 		trusts = append(trusts, t)
 	}
+	checkOverlappingEgress(p, trusts)
 	return trusts
+}
+
+// checkOverlappingEgress reports egress networks that overlap without being identical: trusts
+// behind one NAT share an identical network (and one FL rule), but a network inside another is
+// almost always a typo, and it opens the FL port wider than either trust needs.
+func checkOverlappingEgress(p *problems, trusts []Trust) {
+	type net struct {
+		key string
+		pfx netip.Prefix
+	}
+	var nets []net
+	for i, t := range trusts {
+		for j, c := range t.EgressCIDRs {
+			if pfx, err := netip.ParsePrefix(c); err == nil {
+				nets = append(nets, net{fmt.Sprintf("%s[%d].egressCidrs[%d]", KeyTrusts, i, j), pfx.Masked()})
+			}
+		}
+	}
+	for a := range nets {
+		for b := a + 1; b < len(nets); b++ {
+			x, y := nets[a], nets[b]
+			if x.pfx != y.pfx && x.pfx.Overlaps(y.pfx) {
+				p.add(y.key, "%s overlaps %s (%s) without being the same network; want identical networks for trusts behind one NAT, or disjoint ones",
+					y.pfx, x.pfx, x.key)
+			}
+		}
+	}
 }
 
 func checkTrustCIDR(p *problems, key, cidr string) {
