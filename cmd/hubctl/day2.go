@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"sort"
@@ -214,7 +215,21 @@ func (d *dbFlagsDay2) target(s *day2Stack) (string, error) {
 	if err != nil {
 		return "", withCode(exitUsage, errors.New("--dsn is not a PostgreSQL connection string (its value is not shown)"))
 	}
+	// The server must be the stack's: its RDS endpoint, or this machine (a tunnel to it).
+	if cfg.Host != s.str("dbAddress") && !loopback(cfg.Host) {
+		return "", withCode(int(release.Refused), fmt.Errorf("--dsn reaches %s, which is neither the stack's database (%s) "+
+			"nor a local tunnel to it; refusing a destructive command on another server", cfg.Host, s.str("dbAddress")))
+	}
 	return fmt.Sprintf("database %s at %s:%d, from --dsn", cfg.Database, cfg.Host, cfg.Port), nil
+}
+
+// loopback reports whether host is this machine: a tunnel's local end.
+func loopback(host string) bool {
+	if host == "localhost" || strings.HasPrefix(host, "/") { // a Unix socket is local too
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 func (d *dbFlagsDay2) connector(s *day2Stack, log io.Writer) (func(ctx context.Context) (tunnelled, error), error) {

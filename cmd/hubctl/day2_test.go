@@ -495,6 +495,16 @@ func TestResetSchemaCommand(t *testing.T) {
 			t.Fatalf("exit %d; want 4 refusing the other database\n%s\n%s", code, stdout, stderr)
 		}
 		intact(t, other)
+		// A DSN to a server that is neither the stack's RDS endpoint nor a local tunnel is refused
+		// before anything connects.
+		remote := strings.Replace(dsn, "127.0.0.1", "other-hub-db.example.invalid", 1)
+		if remote == dsn {
+			t.Fatalf("the test DSN does not name 127.0.0.1")
+		}
+		_, stderr, code = day2Run(t, "", reset("stag", outputs("stag", "flip-stag-db-other", dsn), remote, "--yes-i-understand", "stag")...)
+		if code != 4 || !strings.Contains(stderr, "neither the stack's database") {
+			t.Fatalf("remote DSN: exit %d; want 4\n%s", code, stderr)
+		}
 		t.Setenv(envDSN, dsn)
 		args := reset("stag", outputs("stag", "flip-stag-db-other", dsn), "", "--yes-i-understand", "stag")
 		args = slices.DeleteFunc(args, func(a string) bool { return a == "--dsn" || a == "" })
