@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -291,5 +292,34 @@ func TestOpenRefusesUnknownStack(t *testing.T) {
 	_, err := Open(context.Background(), Options{Stack: "qa", Dir: t.TempDir(), Program: hubLike(nil)})
 	if CodeOf(err) != Usage || !errors.As(err, new(*Error)) {
 		t.Fatalf("open of a stack without a config file: %v; want a usage error", err)
+	}
+}
+
+// Reads never create a stack: with a wrong backend or stack name, opening an existing stack is a
+// usage error naming the backend, and the backend still has no such stack afterwards.
+func TestCLIReadsNeverCreateStacks(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	open := func() error {
+		_, err := Open(context.Background(), Options{
+			Stack: "stag", Dir: p.dir, Program: hubLike(nil), Backend: p.backend, PulumiRoot: p.root,
+			EnvVars: p.env, Existing: true,
+		})
+		return err
+	}
+	err := open()
+	if CodeOf(err) != Usage || !strings.Contains(fmt.Sprint(err), p.backend) || !strings.Contains(fmt.Sprint(err), "does not exist") {
+		t.Fatalf("open of a missing stack: %v (code %v); want a usage error naming the backend", err, CodeOf(err))
+	}
+	if err := open(); CodeOf(err) != Usage {
+		t.Fatalf("second open: %v; the first one created the stack", err)
+	}
+	// preview and up may still create it.
+	st, _ := p.open(t, "stag", hubLike(nil), false)
+	if _, err := st.Outputs(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := open(); err != nil {
+		t.Errorf("open of the stack up created: %v", err)
 	}
 }

@@ -33,6 +33,9 @@ type Options struct {
 	JSON bool
 	// EnvVars are extra environment variables for the pulumi CLI.
 	EnvVars map[string]string
+	// Existing selects a stack that must already exist, as reads, refresh and destroy need:
+	// with a wrong backend or stack name they fail instead of creating an empty stack.
+	Existing bool
 }
 
 // Stack is an opened stack of the project, ready for operations.
@@ -83,7 +86,15 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 		}
 		wsOpts = append(wsOpts, auto.Pulumi(cmd))
 	}
-	st, err := auto.UpsertStackInlineSource(ctx, opts.Stack, opts.Project, opts.Program, wsOpts...)
+	open := auto.UpsertStackInlineSource
+	if opts.Existing {
+		open = auto.SelectStackInlineSource
+	}
+	st, err := open(ctx, opts.Stack, opts.Project, opts.Program, wsOpts...)
+	if opts.Existing && auto.IsSelectStack404Error(err) {
+		return nil, fail(Usage, "stack %s does not exist in the backend %s; check the stack name and --backend / PULUMI_BACKEND_URL (nothing was created)",
+			opts.Stack, backendName(opts.Backend, env))
+	}
 	if err != nil {
 		return nil, classify(fmt.Errorf("open stack %s: %w", opts.Stack, err))
 	}
@@ -124,4 +135,17 @@ func classify(err error) error {
 		return &Error{Code: Concurrent, Err: fmt.Errorf("another update holds the stack; wait for it or cancel it: %w", err)}
 	}
 	return &Error{Code: Failed, Err: err}
+}
+
+// backendName says which backend a stack was looked up in, for messages.
+func backendName(flag string, env map[string]string) string {
+	switch {
+	case flag != "":
+		return flag
+	case env["PULUMI_BACKEND_URL"] != "":
+		return env["PULUMI_BACKEND_URL"]
+	case os.Getenv("PULUMI_BACKEND_URL") != "":
+		return os.Getenv("PULUMI_BACKEND_URL")
+	}
+	return "of the CLI's login"
 }

@@ -102,7 +102,7 @@ func (f *day2Flags) load(cmd *cobra.Command, secrets bool) (*day2Stack, error) {
 		}
 		st, err := release.Open(ctx, release.Options{
 			Stack: f.stack, Dir: dir, Program: hub.Program, Backend: f.backend, PulumiRoot: f.pulumiRoot,
-			Out: progress, Err: progress,
+			Out: progress, Err: progress, Existing: true,
 		})
 		if err != nil {
 			return nil, err

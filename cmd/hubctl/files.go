@@ -20,7 +20,7 @@ func newEnvCmd() *cobra.Command {
 		Short: "Write .env.stag / .env.production from the stack outputs, keeping lines it does not own",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}
@@ -52,7 +52,7 @@ func newSSHConfigCmd() *cobra.Command {
 		Short: "Write a `Host flip-<stack>` block that reaches the hub host through SSM (no port 22)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}

@@ -19,7 +19,7 @@ func newKitsCmd() *cobra.Command {
 			"above the managed section are kept. Only the paths are printed, never a value.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}

@@ -27,7 +27,15 @@ func (f *stackFlags) register(cmd *cobra.Command) {
 	_ = cmd.MarkFlagRequired("stack")
 }
 
-func (f *stackFlags) open(cmd *cobra.Command) (*release.Stack, error) {
+// open opens the stack for preview and up, which may create it; openExisting for every other
+// command, which must not.
+func (f *stackFlags) open(cmd *cobra.Command) (*release.Stack, error) { return f.openStack(cmd, false) }
+
+func (f *stackFlags) openExisting(cmd *cobra.Command) (*release.Stack, error) {
+	return f.openStack(cmd, true)
+}
+
+func (f *stackFlags) openStack(cmd *cobra.Command, existing bool) (*release.Stack, error) {
 	dir, _ := cmd.Flags().GetString("dir")
 	return release.Open(cmd.Context(), release.Options{
 		Stack:      f.stack,
@@ -38,6 +46,7 @@ func (f *stackFlags) open(cmd *cobra.Command) (*release.Stack, error) {
 		Out:        cmd.OutOrStdout(),
 		Err:        cmd.ErrOrStderr(),
 		JSON:       f.asJSON,
+		Existing:   existing,
 	})
 }
 
@@ -100,7 +109,7 @@ func newRefreshCmd() *cobra.Command {
 		Short: "Read the real state of every resource (exit 3 with --expect-no-changes on drift)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}
@@ -119,7 +128,7 @@ func newDestroyCmd() *cobra.Command {
 		Short: "Destroy a disposable stack (always refused for prod)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}
@@ -140,7 +149,7 @@ func newOutputsCmd() *cobra.Command {
 		Short: "Print the stack outputs as JSON (secret outputs masked unless --show-secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}
