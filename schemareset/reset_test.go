@@ -502,11 +502,11 @@ func TestGrantsAndExtensionsSurvive(t *testing.T) {
 
 func TestSnapshotID(t *testing.T) {
 	t.Parallel()
-	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	at := time.Date(2026, 3, 4, 5, 6, 7, 89e6, time.UTC)
 	for stack, want := range map[string]string{
-		"prod":                   "flip-prod-pre-schema-reset-20260304-050607",
-		"aicentre/flip-hub/prod": "flip-aicentre-flip-hub-prod-pre-schema-reset-20260304-050607",
-		"--":                     "flip-hub-pre-schema-reset-20260304-050607",
+		"prod":                   "flip-prod-pre-schema-reset-20260304-050607-089",
+		"aicentre/flip-hub/prod": "flip-aicentre-flip-hub-prod-pre-schema-reset-20260304-050607-089",
+		"--":                     "flip-hub-pre-schema-reset-20260304-050607-089",
 	} {
 		if got := schemareset.SnapshotID(stack, at); got != want {
 			t.Errorf("SnapshotID(%q) = %q; want %q", stack, got, want)

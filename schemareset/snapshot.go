@@ -25,7 +25,8 @@ var _ RDSAPI = (*rds.Client)(nil)
 var nonIdent = regexp.MustCompile(`[^a-z0-9]+`)
 
 // SnapshotID is the identifier of the snapshot taken before a reset of stack at t: letters, digits
-// and single hyphens, starting with a letter, as RDS requires.
+// and single hyphens, starting with a letter, as RDS requires. It names the millisecond, so two
+// resets in one second (a retry, a second operator) never collide on the account-wide name.
 func SnapshotID(stack string, t time.Time) string {
 	s := strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(stack), "-"), "-")
 	if s == "" {
@@ -34,7 +35,7 @@ func SnapshotID(stack string, t time.Time) string {
 	if len(s) > 40 {
 		s = strings.TrimRight(s[:40], "-")
 	}
-	return "flip-" + s + "-pre-schema-reset-" + t.UTC().Format("20060102-150405")
+	return fmt.Sprintf("flip-%s-pre-schema-reset-%s-%03d", s, t.UTC().Format("20060102-150405"), t.Nanosecond()/int(time.Millisecond))
 }
 
 // verifySnapshot checks the operator's snapshot: manual, of this instance, available, and created
