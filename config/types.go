@@ -1,6 +1,10 @@
 package config
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
+)
 
 // Project is the Pulumi project name; every project key lives under "flip-hub:".
 const Project = "flip-hub"
@@ -107,7 +111,7 @@ type Edge struct {
 }
 
 // FLSubdomain is the host name of the federated-learning endpoint.
-func (e Edge) FLSubdomain() string { return "fl." + e.Domain }
+func (e Edge) FLSubdomain() string { return flip.FLHost(e.Domain) }
 
 // Identity configures Cognito and SES.
 type Identity struct {

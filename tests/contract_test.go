@@ -26,14 +26,9 @@ func TestFLIPContract(t *testing.T) {
 					SetField(tb, c, config.KeyFL, "port", nil)
 					SetField(tb, c, config.KeyFL, "kitSlotNames", []string{"Trust_1", "Trust_2", "Trust_10", "Trust_11"})
 				})
-				var stdin string
-				for _, r := range g.ByType("command:local:Command") {
-					if r.Name == "hub-deploy" {
-						stdin = r.String("stdin")
-					}
-				}
+				stdin := blHubDeploy(t, g).String("stdin")
 				if stdin == "" {
-					t.Fatal("no hub deploy script in the graph")
+					t.Fatal("the hub deploy command has no script")
 				}
 				buckets := map[string]string{}
 				for _, r := range g.ByType("aws:s3/bucketV2:BucketV2") {

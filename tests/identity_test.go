@@ -668,16 +668,7 @@ func TestIdentityBadDNSConfig(t *testing.T) {
 // hubDeployStdin is the hub deploy script of the graph (it carries the rendered env files).
 func hubDeployStdin(t *testing.T, l layerView) string {
 	t.Helper()
-	var cmds []plan.Resource
-	for _, r := range l.g.ByType("command:local:Command") {
-		if r.Name == "hub-deploy" {
-			cmds = append(cmds, r)
-		}
-	}
-	if len(cmds) != 1 {
-		t.Fatalf("%d hub deploy commands; want 1", len(cmds))
-	}
-	return cmds[0].String("stdin")
+	return blHubDeploy(t, l.g).String("stdin")
 }
 
 // The stack creates the admin Cognito user flip-api makes Admin at boot (main_users.py looks up
