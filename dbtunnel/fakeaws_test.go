@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 // The test binary doubles as a fake `aws` CLI and session-manager-plugin: TestMain hands control
@@ -194,9 +196,7 @@ func newFake(t *testing.T, mode, target string, tlsFiles ...string) fake {
 		script = "#!/bin/sh\necho 'An error occurred (TargetNotConnected) when calling the StartSession operation: " +
 			"i-0123456789abcdef0 is not connected.' >&2\nexit 254\n"
 	}
-	if err := os.WriteFile(f.cli, []byte(script), 0o700); err != nil {
-		t.Fatal(err)
-	}
+	testexec.Write(t, f.cli, script, 0o700)
 	return f
 }
 

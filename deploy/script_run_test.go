@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 // The deploy script is run here for real, by bash, against stub commands: cloud-init, systemctl,
@@ -68,9 +69,7 @@ func runScriptLocked(t *testing.T, b deploy.Bundle, lockHeld bool, env ...string
 	logPath := filepath.Join(dir, "argv.log")
 	for name, body := range stubs {
 		script := "#!/bin/bash\nprintf '%s\\n' \"" + name + " $*\" >>\"${STUB_LOG}\"\n" + body + "\n"
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
+		testexec.Write(t, filepath.Join(bin, name), script, 0o755)
 	}
 	script := strings.ReplaceAll(b.Script, deploy.Dir, root+deploy.Dir)
 	// Give up on flip-api's health after a second rather than minutes.

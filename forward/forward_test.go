@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/londonaicentre/flip-hub/forward"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 // fakeAWS writes a stand-in for the aws CLI: it records its arguments and its pid and the pid of a
@@ -50,9 +51,7 @@ if [ %q = die ]; then sleep 0.3; exit 1; fi
 wait
 `, dir, mode, mode)
 	cli = filepath.Join(dir, "aws")
-	if err := os.WriteFile(cli, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testexec.Write(t, cli, script, 0o755)
 	return cli, dir
 }
 
@@ -179,12 +178,15 @@ func TestContextEndsSessions(t *testing.T) {
 	done := make(chan error, 1)
 	targets := []forward.Target{freeTarget(t), {Name: "db", RemoteHost: "db.example", RemotePort: 5432, URL: "postgres://%s/flip?sslmode=require", Note: "TLS required"}}
 	go func() { done <- forward.Run(ctx, o, targets, &out) }()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for !strings.Contains(out.String(), "press Ctrl+C") {
-		if time.Now().After(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("Run returned before its forwards opened: %v; output:\n%s", err, out.String())
+		case <-deadline:
 			t.Fatalf("forwards not open; output:\n%s", out.String())
+		case <-time.After(10 * time.Millisecond):
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	for _, want := range []string{"flip-api   http://127.0.0.1:", "/api/docs", "db         postgres://127.0.0.1:", "/flip?sslmode=require  (TLS required)"} {
 		if !strings.Contains(out.String(), want) {

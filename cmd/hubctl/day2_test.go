@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
 	"github.com/londonaicentre/flip-hub/release"
@@ -604,9 +605,7 @@ echo "Starting session with SessionId: fake-$$"
 echo "Waiting for connections..."
 exec sleep 300
 `
-	if err := os.WriteFile(cli, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testexec.Write(t, cli, script, 0o755)
 	outs := writeOutputs(t, map[string]any{"region": "eu-west-2", "hubInstanceId": "i-0123456789abcdef0",
 		"dbAddress": "flip-stag-db.abc.eu-west-2.rds.amazonaws.com", "dbPort": 5432, "dbName": "flip", "flPort": 8002})
 	base := []string{"forward", "--stack", "stag", "--outputs-file", outs, "--aws-cli", cli,

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 // fakeBin writes an executable (or, with mode 0o644, a non-executable) file at dir/name.
@@ -16,9 +18,7 @@ func fakeBin(t *testing.T, dir, name string, mode os.FileMode) string {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte("#!/bin/sh\n"), mode); err != nil {
-		t.Fatal(err)
-	}
+	testexec.Write(t, p, "#!/bin/sh\n", mode)
 	return p
 }
 
