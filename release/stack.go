@@ -90,7 +90,7 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.Existing {
 		open = auto.SelectStackInlineSource
 	}
-	st, err := open(ctx, opts.Stack, opts.Project, opts.Program, wsOpts...)
+	st, err := open(ctx, opts.Stack, opts.Project, ownGoroutine(opts.Program), wsOpts...)
 	if opts.Existing && auto.IsSelectStack404Error(err) {
 		return nil, fail(Usage, "stack %s does not exist in the backend %s; check the stack name and --backend / PULUMI_BACKEND_URL (nothing was created)",
 			opts.Stack, backendName(opts.Backend, env))

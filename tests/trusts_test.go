@@ -78,8 +78,9 @@ func trHubDeploy(t *testing.T, g *plan.Graph) plan.Resource {
 
 // trPlaintexts are the values the plan's mocks mint for a trust: its two keys and the hash.
 func trPlaintexts(code string) []string {
-	key := base64.RawURLEncoding.EncodeToString(plan.FakeRandomBytes(code+"-api-key", trusts.KeyBytes))
-	svc := base64.RawURLEncoding.EncodeToString(plan.FakeRandomBytes(code+"-service-key", trusts.KeyBytes))
+	raw := plan.FakeRandomBytes(code+"-keys", 2*trusts.KeyBytes)
+	key := base64.RawURLEncoding.EncodeToString(raw[:32])
+	svc := base64.RawURLEncoding.EncodeToString(raw[32:])
 	sum := sha256.Sum256([]byte(key))
 	return []string{key, svc, hex.EncodeToString(sum[:])}
 }
@@ -95,8 +96,8 @@ func TestTrustsLayer(t *testing.T) {
 				if layer.Parent == "" || !strings.HasSuffix(layer.Parent, "pulumi:pulumi:Stack::flip-hub-"+stack) {
 					t.Errorf("the trusts component's parent is %q; want the stack", layer.Parent)
 				}
-				if kids := g.Children(layer.URN); len(kids) != 3*n {
-					t.Fatalf("%d resources in the trusts layer; want 3 per trust (%d)", len(kids), 3*n)
+				if kids := g.Children(layer.URN); len(kids) != 2*n {
+					t.Fatalf("%d resources in the trusts layer; want 2 per trust (%d)", len(kids), 2*n)
 				}
 				if n == 0 {
 					return
@@ -114,15 +115,15 @@ func TestTrustsLayer(t *testing.T) {
 				}
 				for i := range n {
 					code := trCode(i)
-					for _, name := range []string{code + "-api-key", code + "-service-key"} {
+					for _, name := range []string{code + "-keys"} {
 						r, ok := g.Get(trTypeBytes, name)
 						switch {
 						case !ok || r.Parent != layer.URN:
 							t.Fatalf("%s missing or outside the trusts layer", name)
 						case !strings.Contains(r.Provider, "pulumi:providers:random::random"):
 							t.Errorf("%s provider %q; want the stack's explicit random provider", name, r.Provider)
-						case r.Number("length") != 32 || r.String("keepers.rotation") != "0":
-							t.Errorf("%s: length %v, keepers %v; want 32 bytes kept by rotation 0", name, r.Inputs["length"], r.Inputs["keepers"])
+						case r.Number("length") != 64 || r.String("keepers.rotation") != "0":
+							t.Errorf("%s: length %v, keepers %v; want 64 bytes (two keys) kept by rotation 0", name, r.Inputs["length"], r.Inputs["keepers"])
 						}
 					}
 					cmd, ok := g.Get(trTypeCommand, code+"-register")
@@ -224,8 +225,8 @@ func TestTrustsGraphDiff(t *testing.T) {
 				if len(shrunk) > 0 {
 					t.Errorf("going from %d to %d trusts also moves resources the other way:\n%s", tc.before, tc.after, d)
 				}
-				// Per trust: two keys, a registration and one FL ingress rule (one egress network).
-				if want := 4 * len(moved); len(grown) != want {
+				// Per trust: its keys, a registration and one FL ingress rule (one egress network).
+				if want := 3 * len(moved); len(grown) != want {
 					t.Errorf("%d resources come or go for %d trusts; want %d:\n%s", len(grown), len(moved), want, d)
 				}
 				for _, u := range grown {
@@ -249,7 +250,7 @@ func TestTrustsRotation(t *testing.T) {
 				EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { ts[1]["rotation"] = 2; return ts })
 			})
 			d := DiffGraphs(before, after, nil)
-			want := []string{"t02-api-key", "t02-service-key"}
+			want := []string{"t02-keys"}
 			var got []string
 			for _, u := range d.ChangedURNs() {
 				got = append(got, u[strings.LastIndex(u, "::")+2:])
@@ -260,7 +261,7 @@ func TestTrustsRotation(t *testing.T) {
 			if len(d.Added)+len(d.Removed) > 0 || !slices.Equal(got, want) {
 				t.Errorf("a rotation of t02 changes %v (added %v, removed %v); want only %v", got, d.Added, d.Removed, want)
 			}
-			r, _ := after.Get(trTypeBytes, "t02-api-key")
+			r, _ := after.Get(trTypeBytes, "t02-keys")
 			if r.String("keepers.rotation") != "2" {
 				t.Errorf("keepers %v; want rotation 2", r.Inputs["keepers"])
 			}

@@ -41,38 +41,42 @@ func TestParseRegistration(t *testing.T) {
 	}
 }
 
-func TestURLSafeKey(t *testing.T) {
+func TestSplitKeys(t *testing.T) {
 	t.Parallel()
 	// Bytes whose standard encoding holds both + and /, which base64url must replace.
-	raw := make([]byte, 32)
+	raw := make([]byte, KeysResourceBytes)
 	for i := range raw {
 		raw[i] = byte(0xfb + i%5)
 	}
+	raw[KeyBytes] = 0 // the halves differ
 	std := base64.StdEncoding.EncodeToString(raw)
 	if !strings.ContainsAny(std, "+/") {
 		t.Fatalf("fixture %q has no + or /", std)
 	}
 	cases := []struct {
-		name, in string
-		want     string
-		wantErr  bool
+		name, in         string
+		wantAPI, wantSvc string
+		wantErr          bool
 	}{
-		{"32 bytes", std, base64.RawURLEncoding.EncodeToString(raw), false},
-		{"too short", base64.StdEncoding.EncodeToString(raw[:31]), "", true},
-		{"not base64", "not base64!", "", true},
+		{"64 bytes", std, base64.RawURLEncoding.EncodeToString(raw[:32]), base64.RawURLEncoding.EncodeToString(raw[32:]), false},
+		{"one key's worth", base64.StdEncoding.EncodeToString(raw[:32]), "", "", true},
+		{"one byte short", base64.StdEncoding.EncodeToString(raw[:63]), "", "", true},
+		{"not base64", "not base64!", "", "", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := URLSafeKey(tc.in)
-			if (err != nil) != tc.wantErr || got != tc.want {
-				t.Fatalf("URLSafeKey() = %q, %v; want %q (error %v)", got, err, tc.want, tc.wantErr)
+			api, svc, err := SplitKeys(tc.in)
+			if (err != nil) != tc.wantErr || api != tc.wantAPI || svc != tc.wantSvc {
+				t.Fatalf("SplitKeys() = %q, %q, %v; want %q, %q (error %v)", api, svc, err, tc.wantAPI, tc.wantSvc, tc.wantErr)
 			}
 			if err != nil && strings.Contains(err.Error(), tc.in) {
 				t.Errorf("the error echoes its input: %v", err)
 			}
-			if err == nil && (len(got) != 43 || strings.ContainsAny(got, "+/=")) {
-				t.Errorf("URLSafeKey() = %q; want 43 URL-safe characters without padding", got)
+			for _, k := range []string{api, svc} {
+				if err == nil && (len(k) != 43 || strings.ContainsAny(k, "+/=")) {
+					t.Errorf("key %q; want 43 URL-safe characters without padding", k)
+				}
 			}
 		})
 	}

@@ -129,7 +129,14 @@ func (a Args) validate() error {
 	return nil
 }
 
-// New builds the trusts layer: per trust, its two keys and its registration.
+// KeysResourceName is the name of a trust's RandomBytes, which holds both its keys.
+func KeysResourceName(code string) string { return code + "-keys" }
+
+// RegisterResourceName is the name of a trust's register command.
+func RegisterResourceName(code string) string { return code + "-register" }
+
+// New builds the trusts layer: per trust, one RandomBytes holding its two keys, and its
+// registration.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Trusts, error) {
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("trusts %s: %w", name, err)
@@ -190,23 +197,20 @@ func newTrust(ctx *pulumi.Context, t Trust, args Args, parent pulumi.ResourceOpt
 	// The rotation counter is the only keeper: bumping it replaces the random bytes and so mints
 	// new keys; nothing else (name, region, the hub's resources) ever does.
 	keepers := pulumi.StringMap{"rotation": pulumi.String(strconv.Itoa(t.Rotation))}
-	apiRaw, err := random.NewRandomBytes(ctx, t.Code+"-api-key", &random.RandomBytesArgs{
-		Length:  pulumi.Int(KeyBytes),
+	raw, err := random.NewRandomBytes(ctx, KeysResourceName(t.Code), &random.RandomBytesArgs{
+		Length:  pulumi.Int(KeysResourceBytes),
 		Keepers: keepers,
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("api key: %w", err)
+		return nil, fmt.Errorf("trust keys: %w", err)
 	}
-	svcRaw, err := random.NewRandomBytes(ctx, t.Code+"-service-key", &random.RandomBytesArgs{
-		Length:  pulumi.Int(KeyBytes),
-		Keepers: keepers,
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("internal service key: %w", err)
-	}
+	pair := raw.Base64.ApplyT(func(b string) ([]string, error) {
+		api, svc, err := SplitKeys(b)
+		return []string{api, svc}, err
+	}).(pulumi.StringArrayOutput)
 	// The provider already marks Base64 secret; ToSecret states it, so no refactor can lose it.
-	apiKey := pulumi.ToSecret(apiRaw.Base64.ApplyT(URLSafeKey)).(pulumi.StringOutput)
-	serviceKey := pulumi.ToSecret(svcRaw.Base64.ApplyT(URLSafeKey)).(pulumi.StringOutput)
+	apiKey := pulumi.ToSecret(pair.Index(pulumi.Int(0))).(pulumi.StringOutput)
+	serviceKey := pulumi.ToSecret(pair.Index(pulumi.Int(1))).(pulumi.StringOutput)
 	// The hash is not the key, but it is what the hub authenticates against and it would let anyone
 	// holding it test guesses offline: treated as a secret like the key.
 	hash := pulumi.ToSecret(apiKey.ApplyT(KeyHash)).(pulumi.StringOutput)
@@ -219,7 +223,7 @@ func newTrust(ctx *pulumi.Context, t Trust, args Args, parent pulumi.ResourceOpt
 		ordering = append(ordering, pulumi.DependsOnInputs(deployed))
 	}
 	register := RegisterCommand(args.HubctlCommand, t.Code)
-	cmd, err := local.NewCommand(ctx, t.Code+"-register", &local.CommandArgs{
+	cmd, err := local.NewCommand(ctx, RegisterResourceName(t.Code), &local.CommandArgs{
 		// Create and Update register (registration is idempotent: an update with a new hash rotates
 		// it, a new name or region updates the row, nothing else is touched); Delete deregisters.
 		Create: pulumi.String(register),

@@ -113,9 +113,11 @@ func run(t *testing.T, args trusts.Args, res *result) *plan.Graph {
 	return g
 }
 
-// fakeKey is the URL-safe key the plan's mocks mint for a random resource name.
-func fakeKey(name string) string {
-	return base64.RawURLEncoding.EncodeToString(plan.FakeRandomBytes(name, trusts.KeyBytes))
+// fakeKeys are the trust's API key and service key as the plan's mocks mint them: the two halves
+// of the 64 bytes of its <code>-keys resource, each URL-safe.
+func fakeKeys(code string) (apiKey, serviceKey string) {
+	raw := plan.FakeRandomBytes(code+"-keys", 2*trusts.KeyBytes)
+	return base64.RawURLEncoding.EncodeToString(raw[:32]), base64.RawURLEncoding.EncodeToString(raw[32:])
 }
 
 func sha(s string) string {
@@ -145,21 +147,21 @@ func TestGraphPerTrust(t *testing.T) {
 				t.Fatal("no hub-deploy stand-in")
 			}
 			children := g.Children(comp.URN)
-			if len(children) != 3*n {
-				t.Fatalf("%d children; want 3 per trust (%d)", len(children), 3*n)
+			if len(children) != 2*n {
+				t.Fatalf("%d children; want 2 per trust (%d)", len(children), 2*n)
 			}
 			var graphJSON bytes.Buffer
 			if err := plan.WriteJSON(&graphJSON, g); err != nil {
 				t.Fatal(err)
 			}
 			for _, tr := range ts {
-				for _, name := range []string{tr.Code + "-api-key", tr.Code + "-service-key"} {
+				for _, name := range []string{tr.Code + "-keys"} {
 					r, ok := g.Get(bytesType, name)
 					if !ok || r.Parent != comp.URN {
 						t.Fatalf("%s: missing or not parented to the component (parent %q)", name, r.Parent)
 					}
-					if r.Inputs["length"] != float64(32) {
-						t.Errorf("%s: length %v; want 32", name, r.Inputs["length"])
+					if r.Inputs["length"] != float64(64) {
+						t.Errorf("%s: length %v; want 64 (two 32-byte keys)", name, r.Inputs["length"])
 					}
 					if !reflect.DeepEqual(r.Inputs["keepers"], map[string]any{"rotation": "0"}) {
 						t.Errorf("%s: keepers %v; want {rotation: 0}", name, r.Inputs["keepers"])
@@ -205,7 +207,7 @@ func TestGraphPerTrust(t *testing.T) {
 						t.Errorf("%s-register environment %s = %v; want %q", tr.Code, k, env[k], v)
 					}
 				}
-				key, svc := fakeKey(tr.Code+"-api-key"), fakeKey(tr.Code+"-service-key")
+				key, svc := fakeKeys(tr.Code)
 				for _, secret := range []string{key, svc, sha(key)} {
 					if strings.Contains(graphJSON.String(), secret) {
 						t.Errorf("trust %s: a key or the hash appears in the recorded graph", tr.Code)
@@ -240,7 +242,7 @@ func TestOutputs(t *testing.T) {
 		entry, _ := res.keys[tr.Code].(map[string]any)
 		apiKey, _ := entry[trusts.KeyAPIKey].(string)
 		svcKey, _ := entry[trusts.KeyInternalServiceKey].(string)
-		if apiKey != fakeKey(tr.Code+"-api-key") || svcKey != fakeKey(tr.Code+"-service-key") {
+		if wantAPI, wantSvc := fakeKeys(tr.Code); apiKey != wantAPI || svcKey != wantSvc {
 			t.Errorf("%s: keys are not the URL-safe encoding of the random bytes", tr.Code)
 		}
 		if !urlSafe43.MatchString(apiKey) || !urlSafe43.MatchString(svcKey) || apiKey == svcKey {
@@ -305,8 +307,7 @@ func diff(t *testing.T, a, b *plan.Graph) (onlyA, onlyB, changed []string) {
 func resourcesOf(code string) []string {
 	prefix := "urn:pulumi:test::flip-hub::" + trusts.TypeToken + "$"
 	return []string{
-		prefix + bytesType + "::" + code + "-api-key",
-		prefix + bytesType + "::" + code + "-service-key",
+		prefix + bytesType + "::" + code + "-keys",
 		prefix + commandType + "::" + code + "-register",
 	}
 }
@@ -359,7 +360,7 @@ func TestRotationReplacesOnlyThatTrustsKeys(t *testing.T) {
 	if len(removed)+len(added) != 0 {
 		t.Errorf("a rotation added %v and removed %v; want the same resources", added, removed)
 	}
-	want := resourcesOf("t02")[:2] // the two random resources; their keepers
+	want := resourcesOf("t02")[:1] // the random bytes holding both keys; their keepers
 	if !slices.Equal(changed, want) {
 		t.Errorf("changed %v; want only %v", changed, want)
 	}

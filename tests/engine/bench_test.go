@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,6 +61,7 @@ func benchHub(b *testing.B, trusts int, env []string) {
 				if op != "preview" {
 					raw, dep := h.export()
 					resources, stateBytes = len(dep.Resources), len(raw)
+					keepState(b, trusts, raw)
 				}
 			}
 			b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N), "ms/op-wall")
@@ -113,4 +115,17 @@ func (h *hub) mustRun(b *testing.B, args ...string) int64 {
 		return ru.Maxrss
 	}
 	return 0
+}
+
+// keepState writes the exported state to $FLIP_BENCH_STATE_DIR/prod-<trusts>.json when that is
+// set, to see what each resource adds to it.
+func keepState(b *testing.B, trusts int, raw []byte) {
+	b.Helper()
+	dir := os.Getenv("FLIP_BENCH_STATE_DIR")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("prod-%d.json", trusts)), raw, 0o600); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -175,6 +175,9 @@ type stateResource struct {
 	RetainOnDelete bool           `json:"retainOnDelete"`
 	Inputs         map[string]any `json:"inputs"`
 	Outputs        map[string]any `json:"outputs"`
+	StackTrace     []struct {
+		SourcePosition string `json:"sourcePosition"`
+	} `json:"stackTrace"`
 }
 
 // export returns the raw exported state and its parsed deployment.
