@@ -18,7 +18,11 @@ func TestOwnGoroutine(t *testing.T) {
 	}{
 		{"success", func(*pulumi.Context) error { return nil }, ""},
 		{"error", func(*pulumi.Context) error { return boom }, "boom"},
-		{"panic", func(*pulumi.Context) error { panic("nil map") }, "program panicked: nil map"},
+		{"panic", func(*pulumi.Context) error {
+			var m map[string]int
+			m["x"] = 1 // a runtime panic, as a bug in the program would raise
+			return nil
+		}, "program panicked: assignment to entry in nil map"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
