@@ -19,10 +19,10 @@ func TestOwnGoroutine(t *testing.T) {
 		{"success", func(*pulumi.Context) error { return nil }, ""},
 		{"error", func(*pulumi.Context) error { return boom }, "boom"},
 		{"panic", func(*pulumi.Context) error {
-			var m map[string]int
-			m["x"] = 1 // a runtime panic, as a bug in the program would raise
+			var parent pulumi.Resource // never set: a runtime panic, as a bug in the program would raise
+			_ = parent.URN()
 			return nil
-		}, "program panicked: assignment to entry in nil map"},
+		}, "program panicked: runtime error: invalid memory address or nil pointer dereference"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
