@@ -29,6 +29,11 @@ var Exceptions = []Exception{
 			"through the NAT gateways; port 443 only, and nothing on the internet can reach the host",
 	},
 	{
+		Rule: "sg-no-egress-to-internet", Type: TypeSGEgress, Name: "host-out-http",
+		Reason: "Ubuntu's archive mirrors serve security updates over HTTP only; apt checks Ubuntu's signatures, " +
+			"and the host firewall (deploy.FirewallScript) lets only apt's _apt user and the metadata service use port 80",
+	},
+	{
 		Rule: "lb-access-logs", Type: TypeLB, Name: "fl",
 		Reason: "a network load balancer writes access logs only for TLS listeners; the FL NLB passes TCP through " +
 			"untouched (NVFLARE's mutual TLS ends on the hub host), so there is nothing to log; VPC flow logs record its traffic",

@@ -95,6 +95,8 @@ type Deploy struct {
 	RegistryTokenSecretARN pulumi.StringInput
 	// BucketNames maps each deploy.BucketPurposes entry to its bucket.
 	BucketNames pulumi.StringMapInput
+	// FLServerRoleARN is the results-only role fl-server's credentials come from.
+	FLServerRoleARN pulumi.StringInput
 }
 
 // Args configures the compute layer. Every value is decided by the caller.
@@ -204,6 +206,8 @@ func (a Args) validate() error {
 		return fmt.Errorf("deploy: want the database address, port, name and master secret")
 	case d.FlipAPISecretName == nil || d.FlipAPISecretARN == nil || d.BucketNames == nil:
 		return fmt.Errorf("deploy: want the FLIP_API secret and the bucket names")
+	case d.FLServerRoleARN == nil:
+		return fmt.Errorf("deploy: want the fl-server role")
 	}
 	return nil
 }

@@ -69,6 +69,7 @@ func fixtureArgs(upstream pulumi.Resource) compute.Args {
 			FlipAPISecretARN:       pulumi.String(secretARN("flip-test/flip-api")),
 			RegistryTokenSecretARN: pulumi.String(secretARN("flip-test/registry-token")),
 			BucketNames:            buckets,
+			FLServerRoleARN:        pulumi.String("arn:aws:iam::123456789012:role/flip-test-fl-server"),
 		},
 	}
 }
@@ -350,6 +351,7 @@ func TestArgsRejected(t *testing.T) {
 		{"no retention", func(a *compute.Args) { a.LogRetentionDays = 0 }, "log retention"},
 		{"bad instance type", func(a *compute.Args) { a.InstanceType = "large" }, `instance type "large"`},
 		{"no bucket names", func(a *compute.Args) { a.Deploy.BucketNames = nil }, "bucket names"},
+		{"no fl-server role", func(a *compute.Args) { a.Deploy.FLServerRoleARN = nil }, "fl-server role"},
 		{"missing kits bucket", func(a *compute.Args) {
 			a.Deploy.BucketNames = pulumi.StringMap{"uploaded-model-files": pulumi.String("b")}
 		}, "no bucket for"},

@@ -47,7 +47,7 @@ func newDeploy(ctx *pulumi.Context, args Args, h *host, logs *logGroups, c *Comp
 	}
 	bundle := pulumi.All(
 		d.UserPoolID, d.AppClientID, d.DBAddress, d.DBPort, d.DBName, d.DBMasterSecretARN,
-		d.FlipAPISecretName, d.FlipAPISecretARN, registry, d.BucketNames,
+		d.FlipAPISecretName, d.FlipAPISecretARN, registry, d.BucketNames, d.FLServerRoleARN,
 	).ApplyT(func(in []any) ([]string, error) {
 		buckets, err := deploy.BucketsFromMap(in[9].(map[string]string))
 		if err != nil {
@@ -72,6 +72,7 @@ func newDeploy(ctx *pulumi.Context, args Args, h *host, logs *logGroups, c *Comp
 			FlipAPISecretARN:       in[7].(string),
 			RegistryTokenSecretARN: in[8].(string),
 			RegistryUser:           d.RegistryUser,
+			FLServerRoleARN:        in[10].(string),
 			SESAdminEmail:          d.SESAdminEmail,
 			SESSenderEmail:         d.SESSenderEmail,
 			Buckets:                buckets,

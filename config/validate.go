@@ -168,6 +168,12 @@ func checkVPCCIDR(p *problems, key, cidr string) {
 	}
 	if !isPrivate(pfx) {
 		p.add(key, "%q is not private address space; want a network inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", cidr)
+		return
+	}
+	// The hub's containers live on their own network on the host; a VPC over the same
+	// addresses would make RDS and the VPC endpoints unreachable from them.
+	if hub := netip.MustParsePrefix(deploy.HubSubnet); pfx.Overlaps(hub) {
+		p.add(key, "%q overlaps the hub host's container network %s; want a network outside it such as 10.20.0.0/16", cidr, hub)
 	}
 }
 

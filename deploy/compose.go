@@ -13,25 +13,45 @@ import (
 // Compose file model: only the keys the hub uses, in a fixed order, so rendering is
 // deterministic and a test can parse the result back.
 type composeFile struct {
-	Name     string                   `yaml:"name"`
-	Services map[string]composeSvc    `yaml:"services"`
-	Volumes  map[string]composeVolume `yaml:"volumes,omitempty"`
+	Name     string                    `yaml:"name"`
+	Services map[string]composeSvc     `yaml:"services"`
+	Networks map[string]composeNetwork `yaml:"networks"`
+	Volumes  map[string]composeVolume  `yaml:"volumes,omitempty"`
+}
+
+type composeNetwork struct {
+	IPAM composeIPAM `yaml:"ipam"`
+}
+
+type composeIPAM struct {
+	Config []composeSubnet `yaml:"config"`
+}
+
+type composeSubnet struct {
+	Subnet  string `yaml:"subnet"`
+	IPRange string `yaml:"ip_range"`
+}
+
+// composeAttachment is a service's place on a network; FL services have a fixed address.
+type composeAttachment struct {
+	IPv4Address string `yaml:"ipv4_address,omitempty"`
 }
 
 type composeSvc struct {
-	Image       string                `yaml:"image"`
-	Entrypoint  []string              `yaml:"entrypoint,omitempty"`
-	Command     []string              `yaml:"command,omitempty"`
-	Init        bool                  `yaml:"init,omitempty"`
-	Restart     string                `yaml:"restart"`
-	EnvFile     []string              `yaml:"env_file,omitempty"`
-	Ports       []string              `yaml:"ports,omitempty"`
-	Volumes     []string              `yaml:"volumes,omitempty"`
-	DependsOn   map[string]composeDep `yaml:"depends_on,omitempty"`
-	SecurityOpt []string              `yaml:"security_opt"`
-	CapDrop     []string              `yaml:"cap_drop"`
-	CapAdd      []string              `yaml:"cap_add"`
-	Healthcheck *composeHealthcheck   `yaml:"healthcheck,omitempty"`
+	Image       string                       `yaml:"image"`
+	Entrypoint  []string                     `yaml:"entrypoint,omitempty"`
+	Command     []string                     `yaml:"command,omitempty"`
+	Init        bool                         `yaml:"init,omitempty"`
+	Restart     string                       `yaml:"restart"`
+	EnvFile     []string                     `yaml:"env_file,omitempty"`
+	Ports       []string                     `yaml:"ports,omitempty"`
+	Volumes     []string                     `yaml:"volumes,omitempty"`
+	DependsOn   map[string]composeDep        `yaml:"depends_on,omitempty"`
+	Networks    map[string]composeAttachment `yaml:"networks"`
+	SecurityOpt []string                     `yaml:"security_opt"`
+	CapDrop     []string                     `yaml:"cap_drop"`
+	CapAdd      []string                     `yaml:"cap_add"`
+	Healthcheck *composeHealthcheck          `yaml:"healthcheck,omitempty"`
 }
 
 type composeDep struct {
@@ -252,7 +272,16 @@ func composeModel(s Spec) composeFile {
 		reg.Restart = "no"
 		svcs[ServiceRegisterKeys] = reg
 	}
-	return composeFile{Name: ProjectName, Services: svcs, Volumes: volumes}
+	for name, svc := range svcs {
+		svc.Networks = map[string]composeAttachment{HubNetwork: {IPv4Address: flAddresses[name]}}
+		if name == ServiceFLServer {
+			// Scoped credentials instead of the instance role's (host.go).
+			svc.Volumes = append(svc.Volumes, CredentialsDir+":"+CredentialsMount+":ro")
+		}
+		svcs[name] = svc
+	}
+	networks := map[string]composeNetwork{HubNetwork: {IPAM: composeIPAM{Config: []composeSubnet{{Subnet: HubSubnet, IPRange: HubDynamicRange}}}}}
+	return composeFile{Name: ProjectName, Services: svcs, Networks: networks, Volumes: volumes}
 }
 
 // port publishes a container port on every host address: the ALB and the NLB reach the

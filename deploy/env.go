@@ -92,6 +92,9 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 		"FLIP_API_INTERNAL_URL":       flipAPIInternalURL,
 		"INTERNAL_SERVICE_KEY_HEADER": InternalServiceKeyHeader,
 	})
+	for k, v := range FLServerAWSEnv() {
+		flServer[k] = v
+	}
 	out := map[string]map[string]string{
 		envPath(ServiceFlipAPI):  flipAPI,
 		envPath(ServiceFLServer): flServer,
@@ -124,6 +127,13 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 			flip.EnvFLAPIAddress:          flAPIURL,
 			flip.EnvTrustNames:            string(keyOrder),
 		})
+	}
+	// The other FL containers need no AWS credentials at all; their SDKs, if any, must not
+	// wait on the metadata service the firewall keeps from them.
+	for _, svc := range []string{ServiceFLAPI, ServiceRegisterKeys} {
+		if env, ok := out[envPath(svc)]; ok {
+			env["AWS_EC2_METADATA_DISABLED"] = "true"
+		}
 	}
 	return out, nil
 }

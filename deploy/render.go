@@ -23,7 +23,7 @@ type Bundle struct {
 
 // hashVersion is bumped when the script's behaviour changes in a way that must redeploy every
 // hub even though no input changed.
-const hashVersion = "flip-hub-deploy/1"
+const hashVersion = "flip-hub-deploy/2"
 
 // Render validates spec and renders the deploy. Output depends on spec alone.
 func Render(spec Spec) (Bundle, error) {
@@ -65,6 +65,7 @@ func Render(spec Spec) (Bundle, error) {
 	for _, f := range envs {
 		p.EnvFiles = append(p.EnvFiles, heredocFile{Path: f.Path, Mode: "0640", Content: f.Content})
 	}
+	p.HostFiles = hostFiles(s)
 	if p.Hash, err = paramsHash(p); err != nil {
 		return Bundle{}, err
 	}

@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,6 +43,7 @@ func validSpec(b deploy.Backend) deploy.Spec {
 		FlipAPISecretName:      "flip-stag/flip-api",
 		FlipAPISecretARN:       arn("flip-stag/flip-api"),
 		RegistryTokenSecretARN: arn("flip-stag/registry-token"),
+		FLServerRoleARN:        "arn:aws:iam::123456789012:role/flip-stag-fl-server",
 		SESAdminEmail:          "flip-admin@aicentre.co.uk",
 		SESSenderEmail:         "noreply@stag.flip.aicentre.co.uk",
 		Buckets: deploy.Buckets{
@@ -82,6 +84,9 @@ type composeService struct {
 	Healthcheck *struct {
 		Test []string `yaml:"test"`
 	} `yaml:"healthcheck"`
+	Networks map[string]struct {
+		IPv4Address string `yaml:"ipv4_address"`
+	} `yaml:"networks"`
 }
 
 func parseCompose(t *testing.T, text string) map[string]composeService {
@@ -152,6 +157,7 @@ func TestComposePerBackend(t *testing.T) {
 					"/opt/flip/services/fl-server-net-1/local:/app/local",
 					"/opt/flip/services/fl-server-net-1/startup:/app/startup",
 					"/opt/flip/services/fl-server-net-1/transfer:/app/transfer",
+					"/opt/flip/services/fl-aws:/run/flip-aws:ro",
 				},
 				"fl-api-net-1": {
 					"/opt/flip/services/flip-fl-api-net-1/local:/app/admin/local",
@@ -168,7 +174,7 @@ func TestComposePerBackend(t *testing.T) {
 			},
 			flPort: "9092:9092",
 			volumes: map[string][]string{
-				"fl-server-net-1": {"/opt/flip/services/net-1/certificates:/certs:ro", "fl-jobs:/app/src"},
+				"fl-server-net-1": {"/opt/flip/services/net-1/certificates:/certs:ro", "fl-jobs:/app/src", "/opt/flip/services/fl-aws:/run/flip-aws:ro"},
 				"fl-api-net-1":    {"/opt/flip/services/net-1/certificates:/certs:ro", "fl-jobs:/app/src"},
 			},
 		},
@@ -590,5 +596,67 @@ func TestFlowerKeyRegistrationContract(t *testing.T) {
 	// flip-api seeds its pool from the slot names in their own order.
 	if got := envFile(t, b, "flip-api")["FL_KIT_SLOT_NAMES"]; !strings.HasPrefix(got, `["Trust_1","Trust_2",`) {
 		t.Errorf("flip-api FL_KIT_SLOT_NAMES = %s, want config order", got)
+	}
+}
+
+// TestComposeNetwork checks what the host firewall relies on: every service is on the one hub
+// network, whose subnet the firewall script names; the FL services have fixed addresses inside
+// the FL block the firewall keeps from the metadata service, and flip-api (which needs the
+// instance role) has a dynamic one outside it.
+func TestComposeNetwork(t *testing.T) {
+	t.Parallel()
+	_, hub, _ := net.ParseCIDR(deploy.HubSubnet)
+	_, fl, _ := net.ParseCIDR(deploy.FLSubnet)
+	_, dynamic, _ := net.ParseCIDR(deploy.HubDynamicRange)
+	if !hub.Contains(fl.IP) || !hub.Contains(dynamic.IP) || fl.Contains(dynamic.IP) || dynamic.Contains(fl.IP) {
+		t.Fatalf("subnets: hub %s must hold the FL block %s and the dynamic range %s, which must not overlap", hub, fl, dynamic)
+	}
+	for _, backend := range []deploy.Backend{deploy.NVFlare, deploy.Flower} {
+		t.Run(string(backend), func(t *testing.T) {
+			t.Parallel()
+			b := render(t, validSpec(backend))
+			var f struct {
+				Networks map[string]struct {
+					IPAM struct {
+						Config []struct {
+							Subnet  string `yaml:"subnet"`
+							IPRange string `yaml:"ip_range"`
+						} `yaml:"config"`
+					} `yaml:"ipam"`
+				} `yaml:"networks"`
+			}
+			if err := yaml.Unmarshal([]byte(b.Compose), &f); err != nil {
+				t.Fatal(err)
+			}
+			cfg := f.Networks[deploy.HubNetwork].IPAM.Config
+			if len(f.Networks) != 1 || len(cfg) != 1 || cfg[0].Subnet != deploy.HubSubnet || cfg[0].IPRange != deploy.HubDynamicRange {
+				t.Fatalf("networks %+v; want only %s with subnet %s and dynamic range %s", f.Networks, deploy.HubNetwork, deploy.HubSubnet, deploy.HubDynamicRange)
+			}
+			if !strings.Contains(b.Script, deploy.HubSubnet) || !strings.Contains(b.Script, deploy.FLSubnet) {
+				t.Errorf("the firewall script in the deploy does not name the hub subnet and the FL block")
+			}
+			seen := map[string]string{}
+			for name, s := range parseCompose(t, b.Compose) {
+				att, ok := s.Networks[deploy.HubNetwork]
+				if len(s.Networks) != 1 || !ok {
+					t.Errorf("%s networks %v; want the hub network only", name, s.Networks)
+					continue
+				}
+				if name == deploy.ServiceFlipAPI {
+					if att.IPv4Address != "" {
+						t.Errorf("flip-api has the fixed address %s; want a dynamic one, outside the FL block", att.IPv4Address)
+					}
+					continue
+				}
+				ip := net.ParseIP(att.IPv4Address)
+				if ip == nil || !fl.Contains(ip) {
+					t.Errorf("%s address %q; want a fixed one in the FL block %s", name, att.IPv4Address, deploy.FLSubnet)
+				}
+				if other, dup := seen[att.IPv4Address]; dup {
+					t.Errorf("%s and %s share %s", name, other, att.IPv4Address)
+				}
+				seen[att.IPv4Address] = name
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ type scriptParams struct {
 	KitDate                string
 	Compose                string
 	EnvFiles               []heredocFile
+	HostFiles              []heredocFile
 	SecretEnvFile          string
 	FlipAPISecretARN       string
 	RegistryTokenSecretARN string
@@ -47,7 +48,7 @@ const CloudInitTimeoutSeconds = 900
 // StateFile records, on the host, what the last successful deploy deployed.
 const StateFile = Dir + "/deployed.env"
 
-var scriptTemplate = template.Must(template.New("deploy").Funcs(template.FuncMap{"q": shellQuote}).Parse(`#!/bin/bash
+var scriptTemplate = template.Must(template.New("deploy").Funcs(template.FuncMap{"q": shellQuote, "hostPath": hostPath}).Parse(`#!/bin/bash
 # FLIP hub deploy, rendered by flip-hub (package deploy) and sent by ` + "`hubctl host run`" + ` over SSM.
 # It carries no secret: SSM keeps command text and output. The FLIP_API internal service key and
 # the registry token are read here, on the host, from Secrets Manager with the instance role.
@@ -56,6 +57,7 @@ umask 077
 
 readonly DEPLOY_HASH={{q .Hash}}
 readonly FLIP_DIR={{q "` + Dir + `"}}
+readonly ETC_DIR='/etc'
 readonly REGION={{q .Region}}
 readonly FL_BACKEND={{q .Backend}}
 readonly DOCKER_TAG={{q .Tag}}
@@ -156,7 +158,22 @@ install -d -m 0750 "${FLIP_DIR}"
 exec 9>"${FLIP_DIR}/.deploy.lock"
 flock -w "${LOCK_TIMEOUT}" 9 || die "another deploy still holds ${FLIP_DIR}/.deploy.lock after ${LOCK_TIMEOUT}s; let it finish (or stop it) and run the deploy again"
 
-# 2. Compose file and non-secret env files.
+# 2. The host's own machinery, before any container starts: the firewall (the FL containers never
+# reach the instance metadata service), fl-server's scoped credentials, daily security updates.
+log "installing the host firewall, fl-server's credentials and security updates"
+install -d -m 0750 {{q "` + BinDir + `"}}
+{{range .HostFiles}}write_file "{{hostPath .Path}}" {{.Mode}} <<'{{.Delimiter}}'
+{{.Content}}{{.Delimiter}}
+{{end}}systemctl daemon-reload
+systemctl enable {{q "` + FirewallUnit + `"}} {{q "` + CredentialsTimer + `"}} >/dev/null 2>&1 || die "cannot enable the host's flip units"
+systemctl restart {{q "` + FirewallUnit + `"}} || die "the host firewall could not be applied; see journalctl -u ` + FirewallUnit + `"
+systemctl start {{q "` + CredentialsUnit + `"}} ||
+	die "cannot assume the fl-server role for its credentials; see journalctl -u ` + CredentialsUnit + `"
+systemctl start {{q "` + CredentialsTimer + `"}} || die "cannot start the credentials refresh timer"
+# Refresh the package lists now rather than at the next daily run, so status reports real numbers.
+systemctl start --no-block apt-daily.service >/dev/null 2>&1 || true
+
+# 3. Compose file and non-secret env files.
 install -d -m 0750 "${FLIP_DIR}" "${FLIP_DIR}/env"
 install -d -m 0700 "${FLIP_DIR}/secrets" {{q "` + ServicesDir + `"}}
 write_file "${FLIP_DIR}/compose.yaml" 0640 <<'{{.ComposeDelimiter}}'
@@ -164,7 +181,7 @@ write_file "${FLIP_DIR}/compose.yaml" 0640 <<'{{.ComposeDelimiter}}'
 {{range .EnvFiles}}write_file "${FLIP_DIR}/{{.Path}}" {{.Mode}} <<'{{.Delimiter}}'
 {{.Content}}{{.Delimiter}}
 {{end}}
-# 3. Secrets, read on the host with the instance role.
+# 4. Secrets, read on the host with the instance role.
 log "reading the FLIP_API internal service key from Secrets Manager"
 flip_api_secret="$(aws secretsmanager get-secret-value --secret-id "${FLIP_API_SECRET_ARN}" --query SecretString --output text)" ||
 	die "cannot read the FLIP_API secret ${FLIP_API_SECRET_ARN}"
@@ -172,7 +189,7 @@ printf '%s' "${flip_api_secret}" | write_internal_key "${FLIP_DIR}/{{.SecretEnvF
 	die "cannot write the fl-server secret env file"
 unset flip_api_secret
 
-# 4. Pull every image before touching a running service. Registry credentials live in a
+# 5. Pull every image before touching a running service. Registry credentials live in a
 # throw-away DOCKER_CONFIG, never in /root/.docker.
 DOCKER_CONFIG="$(mktemp -d)"
 export DOCKER_CONFIG
@@ -191,14 +208,14 @@ log "pulling images"
 compose pull --quiet || die "pulling the images failed (tags ${DOCKER_TAG} / ${DOCKER_FL_TAG})"
 docker logout "${REGISTRY_HOST}" >/dev/null 2>&1 || true
 
-# 5. FL server kits: staged from S3, then swapped in while the FL services are stopped.
+# 6. FL server kits: staged from S3, then swapped in while the FL services are stopped.
 {{range .Kits}}stage_kit {{q .S3}} {{q .Host}} {{q .Owner}}{{range .Only}} {{q .}}{{end}}
 {{end}}log "stopping the FL services to replace their kits"
 compose stop {{range .FLServices}}{{q .}} {{end}}>/dev/null 2>&1 || true
 {{range .Kits}}swap_kit {{q .Host}}
 {{end}}{{range .RuntimeDirs}}install -d -m 0755 {{q .}}
 {{end}}
-# 6. Start, then wait for flip-api's health.
+# 7. Start, then wait for flip-api's health.
 log "starting the services"
 if ! compose up --detach --remove-orphans; then
 	compose ps --all || true
@@ -263,6 +280,12 @@ func renderScript(p scriptParams) (string, error) {
 			return "", err
 		}
 	}
+	for i := range tp.HostFiles {
+		f := &tp.HostFiles[i]
+		if f.Delimiter, err = delimiter(fmt.Sprintf("FLIP_EOF_HOST_%d", i+1), f.Content); err != nil {
+			return "", err
+		}
+	}
 	var b strings.Builder
 	if err := scriptTemplate.Execute(&b, tp); err != nil {
 		return "", fmt.Errorf("render deploy script: %w", err)
@@ -282,6 +305,15 @@ func delimiter(name, content string) (string, error) {
 		}
 	}
 	return name, nil
+}
+
+// hostPath writes an absolute host path for the script: under /etc through ETC_DIR, anything
+// else as it is. Paths are constants of this package, never user input.
+func hostPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/etc/"); ok {
+		return "${ETC_DIR}/" + rest
+	}
+	return p
 }
 
 // shellQuote quotes s for bash as one word: single-quoted, each embedded single quote written

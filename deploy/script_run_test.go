@@ -26,10 +26,14 @@ const (
 
 var stubs = map[string]string{
 	"cloud-init": `exit "${STUB_CLOUDINIT_RC:-0}"`,
-	"systemctl":  `exit 0`,
-	"sleep":      `exec /bin/sleep 0.1`,
-	"chown":      `exit 0`,
-	"curl":       `printf '%s' "${STUB_HEALTH:-200}"; [ "${STUB_HEALTH:-200}" = 200 ] || exit 22`,
+	"systemctl": `case " $* " in
+*" restart flip-firewall.service "*) exit "${STUB_FIREWALL_RC:-0}" ;;
+*" start flip-fl-credentials.service "*) exit "${STUB_CREDENTIALS_RC:-0}" ;;
+esac
+exit 0`,
+	"sleep": `exec /bin/sleep 0.1`,
+	"chown": `exit 0`,
+	"curl":  `printf '%s' "${STUB_HEALTH:-200}"; [ "${STUB_HEALTH:-200}" = 200 ] || exit 22`,
 	"docker": `case " $* " in
 *" login "*) cat >"${STUB_DIR}/login-stdin" ;;
 *" ps --status running --services "*) printf '%s\n' flip-api "${STUB_FL_RUNNING-fl-server-net-1}" ;;
@@ -72,6 +76,20 @@ func runScriptLocked(t *testing.T, b deploy.Bundle, lockHeld bool, env ...string
 		testexec.Write(t, filepath.Join(bin, name), script, 0o755)
 	}
 	script := strings.ReplaceAll(b.Script, deploy.Dir, root+deploy.Dir)
+	// /etc moves too: the script writes systemd units and apt settings there.
+	etc := filepath.Join(dir, "etc")
+	for _, d := range []string{"systemd/system", "apt/apt.conf.d"} {
+		if err := os.MkdirAll(filepath.Join(etc, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(script, "readonly ETC_DIR='/etc'\n") {
+		t.Fatal("the script does not set ETC_DIR; it would write this machine's /etc")
+	}
+	script = strings.Replace(script, "readonly ETC_DIR='/etc'\n", "readonly ETC_DIR="+shellQuoted(etc)+"\n", 1)
+	if strings.Contains(script, `"/etc/`) || strings.Contains(script, " /etc/") {
+		t.Fatal("the script names /etc other than through ETC_DIR")
+	}
 	// Give up on flip-api's health after a second rather than minutes.
 	script = strings.Replace(script, "readonly HEALTH_TIMEOUT=", "readonly HEALTH_TIMEOUT=1 #", 1)
 	script = strings.Replace(script, "readonly LOCK_TIMEOUT=", "readonly LOCK_TIMEOUT=1 #", 1)
@@ -162,6 +180,27 @@ func TestScriptRunsOnAHost(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(r.root, "deployed.env")); err != nil {
 				t.Errorf("no state file: %v", err)
 			}
+			// The host machinery is installed, and the firewall and fl-server's credentials
+			// are in place before any container starts.
+			etc := filepath.Join(filepath.Dir(r.base), "etc")
+			for path, mode := range map[string]os.FileMode{
+				filepath.Join(r.base, deploy.FirewallScript):                    0o750,
+				filepath.Join(r.base, deploy.CredentialsScript):                 0o750,
+				filepath.Join(etc, "systemd/system", deploy.FirewallUnit):       0o644,
+				filepath.Join(etc, "systemd/system", deploy.CredentialsUnit):    0o644,
+				filepath.Join(etc, "systemd/system", deploy.CredentialsTimer):   0o644,
+				filepath.Join(etc, strings.TrimPrefix(deploy.AptConf, "/etc/")): 0o644,
+			} {
+				if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != mode {
+					t.Errorf("%s: %v, mode %v; want %v", path, err, fi, mode)
+				}
+			}
+			firewall := strings.Index(r.log, "systemctl restart "+deploy.FirewallUnit)
+			creds := strings.Index(r.log, "systemctl start "+deploy.CredentialsUnit)
+			up := strings.Index(r.log, "up --detach --remove-orphans")
+			if firewall < 0 || creds < 0 || up < 0 || firewall > up || creds > up {
+				t.Errorf("firewall at %d, credentials at %d, compose up at %d in the command log; want both before up:\n%s", firewall, creds, up, r.log)
+			}
 			// Secrets never reach any command line or the output SSM keeps.
 			for _, s := range []string{stubInternalKey, stubToken} {
 				if strings.Contains(r.log, s) || strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) {
@@ -192,6 +231,8 @@ func TestScriptRunsOnAHost(t *testing.T) {
 		{"empty kit", []string{"STUB_KIT_EMPTY=1"}, "the FL kit s3://flip-stag-fl-kits/fl-flare-participant-kits/2025-06-01/net-1/services/fl-server-net-1/startup/ is empty"},
 		{"bootstrap failed", []string{"STUB_CLOUDINIT_RC=1"}, "the host bootstrap failed"},
 		{"secret without the key", []string{`STUB_SECRET_JSON={"aes_key":"x"}`}, "cannot write the fl-server secret env file"},
+		{"firewall not applied", []string{"STUB_FIREWALL_RC=1"}, "the host firewall could not be applied"},
+		{"fl-server role not assumable", []string{"STUB_CREDENTIALS_RC=1"}, "cannot assume the fl-server role"},
 	}
 	for _, tc := range failures {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,6 +243,11 @@ func TestScriptRunsOnAHost(t *testing.T) {
 			}
 			if strings.Contains(r.stdout, "deployed:") {
 				t.Error("a failed deploy reported success")
+			}
+			if strings.HasPrefix(tc.name, "firewall") || strings.HasPrefix(tc.name, "fl-server role") {
+				if strings.Contains(r.log, "up --detach") {
+					t.Error("containers started without the firewall or fl-server's credentials")
+				}
 			}
 			if tc.name == "flip-api never healthy" && !strings.Contains(r.log, "ps --all") {
 				t.Error("an unhealthy deploy does not show the containers' state")
@@ -232,3 +278,6 @@ func TestScriptWaitsForTheDeployLock(t *testing.T) {
 		t.Errorf("the deploy ran compose while another held the lock:\n%s", r.log)
 	}
 }
+
+// shellQuoted single-quotes a path for bash (the test's temporary paths hold no quote).
+func shellQuoted(s string) string { return "'" + s + "'" }

@@ -55,3 +55,22 @@ func TestScriptPassesShellcheck(t *testing.T) {
 		}
 	}
 }
+
+// TestHostScriptsPassShellcheck checks the scripts the deploy installs on the host the same way.
+func TestHostScriptsPassShellcheck(t *testing.T) {
+	t.Parallel()
+	bin := shellcheck(t)
+	script := render(t, validSpec(deploy.NVFlare)).Script
+	for _, p := range []string{deploy.FirewallScript, deploy.CredentialsScript} {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), filepath.Base(p))
+			if err := os.WriteFile(path, []byte(hostFile(t, script, p)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(bin, "--shell=bash", "--severity=style", path).CombinedOutput(); err != nil {
+				t.Errorf("shellcheck: %v\n%s", err, out)
+			}
+		})
+	}
+}

@@ -112,18 +112,33 @@ func BucketsFromMap(m map[string]string) (Buckets, error) {
 // bundles under app_destinations/ and fl-server writes results under results/; the base
 // application and the FL kits are published by operators and only read on the host.
 func (b Buckets) ObjectGrants() (readWrite, readOnly []string) {
+	return b.ReadWriteGrants(), b.ReadOnlyGrants()
+}
+
+// ReadWriteGrants are the object key patterns the hub host writes (ObjectGrants).
+func (b Buckets) ReadWriteGrants() []string {
 	obj := func(bucket, prefix string) string { return bucket + "/" + prefix + "/*" }
-	readWrite = []string{
+	return []string{
 		obj(b.ModelFilesUploads, flip.PrefixUploaded),
 		obj(b.FLResults, flip.PrefixResults),
 		obj(b.AppBundles, flip.PrefixAppDestinations),
 	}
-	readOnly = []string{
+}
+
+// ReadOnlyGrants are the object key patterns the hub host only reads (ObjectGrants).
+func (b Buckets) ReadOnlyGrants() []string {
+	obj := func(bucket, prefix string) string { return bucket + "/" + prefix + "/*" }
+	return []string{
 		obj(b.AppBundles, flip.PrefixBaseApplication),
 		obj(b.FLKits, flip.FlareKitsRoot),
 		obj(b.FLKits, flip.FlowerKitsRoot),
 	}
-	return readWrite, readOnly
+}
+
+// FLServerGrants are the object key patterns fl-server's scoped credentials write: results only
+// (it uploads each job's aggregated results under the results setting's prefix).
+func (b Buckets) FLServerGrants() []string {
+	return []string{b.FLResults + "/" + flip.PrefixResults + "/*"}
 }
 
 // Settings are the five bucket settings flip-api (and, for results, fl-server) read, as the
@@ -180,6 +195,9 @@ type Spec struct {
 	RegistryTokenSecretARN string
 	// RegistryUser defaults to DefaultRegistryUser.
 	RegistryUser string
+	// FLServerRoleARN is the role fl-server's scoped credentials come from: the host assumes it
+	// and hands the container the result (host.go), never the instance role itself.
+	FLServerRoleARN string
 
 	SESAdminEmail  string
 	SESSenderEmail string
@@ -277,6 +295,7 @@ func (s Spec) Validate() error {
 		match("registry token secret arn", s.RegistryTokenSecretARN, arnRE, "a Secrets Manager secret ARN, or empty for public images")
 	}
 	match("registry user", s.RegistryUser, userRE, "a registry user name")
+	match("fl-server role arn", s.FLServerRoleARN, roleARNRE, "an IAM role ARN")
 	for _, e := range []struct{ field, v string }{{"ses admin email", s.SESAdminEmail}, {"ses sender email", s.SESSenderEmail}} {
 		if a, err := mail.ParseAddress(e.v); err != nil || a.Address != e.v || !plainRE.MatchString(e.v) {
 			bad("%s %q: want a bare email address", e.field, e.v)

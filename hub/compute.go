@@ -59,6 +59,7 @@ func (s *stack) buildCompute(ctx *pulumi.Context) error {
 			FlipAPISecretARN:       s.data.FlipAPISecretARN,
 			RegistryTokenSecretARN: s.data.RegistryTokenSecretARN,
 			BucketNames:            s.data.BucketNames,
+			FLServerRoleARN:        s.identity.FLServerRoleARN,
 		},
 	}, s.inherit)
 	if err != nil {

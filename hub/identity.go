@@ -44,8 +44,9 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 		DBMasterSecretARN:        s.data.DBMasterSecretARN,
 		RegistryTokenSecretARN:   s.data.RegistryTokenSecretARN,
 		AppBucketARNs:            s.data.AppBucketARNs,
-		AppObjectsReadWrite:      objectARNs(s.data.BucketNames, s.partition, true),
-		AppObjectsReadOnly:       objectARNs(s.data.BucketNames, s.partition, false),
+		AppObjectsReadWrite:      objectARNs(s.data.BucketNames, s.partition, deploy.Buckets.ReadWriteGrants),
+		AppObjectsReadOnly:       objectARNs(s.data.BucketNames, s.partition, deploy.Buckets.ReadOnlyGrants),
+		FLServerObjects:          objectARNs(s.data.BucketNames, s.partition, deploy.Buckets.FLServerGrants),
 		ParameterPath:            identity.DefaultParameterPath,
 	}, s.inherit)
 	if err != nil {
@@ -60,22 +61,18 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 	ctx.Export("sesVerificationRecords", id.SESVerificationRecords)
 	ctx.Export("hostRoleName", id.HostRoleName)
 	ctx.Export("hostInstanceProfileName", id.HostInstanceProfileName)
+	ctx.Export("flServerRoleArn", id.FLServerRoleARN)
 	return nil
 }
 
-// objectARNs are the object ARN patterns of the host's bucket grants (deploy.Buckets.ObjectGrants):
-// those it writes, or those it only reads.
-func objectARNs(names pulumi.StringMapOutput, partition pulumi.StringOutput, write bool) pulumi.StringArrayOutput {
+// objectARNs are the object ARN patterns of one of deploy.Buckets' grants.
+func objectARNs(names pulumi.StringMapOutput, partition pulumi.StringOutput, grants func(deploy.Buckets) []string) pulumi.StringArrayOutput {
 	return pulumi.All(names, partition).ApplyT(func(in []any) ([]string, error) {
 		b, err := deploy.BucketsFromMap(in[0].(map[string]string))
 		if err != nil {
 			return nil, err
 		}
-		rw, ro := b.ObjectGrants()
-		keys := ro
-		if write {
-			keys = rw
-		}
+		keys := grants(b)
 		out := make([]string, len(keys))
 		for i, k := range keys {
 			out[i] = fmt.Sprintf("arn:%s:s3:::%s", in[1].(string), k)

@@ -63,6 +63,8 @@ type HostGrants struct {
 	UserPool     string
 	// ParameterPath is the SSM path the host reads, e.g. /flip.
 	ParameterPath string
+	// FLServerRole is the role the host assumes to hand fl-server scoped credentials.
+	FLServerRole string
 }
 
 // HostPolicy is the hub host role's inline policy: one statement per thing the host does,
@@ -79,8 +81,8 @@ func HostPolicy(g HostGrants) (string, error) {
 		return "", fmt.Errorf("host policy: no secrets to read")
 	case len(g.Buckets) == 0 || len(g.ReadWriteObjects) == 0 || len(g.ReadOnlyObjects) == 0:
 		return "", fmt.Errorf("host policy: no application buckets or object grants")
-	case g.KMSKey == "" || g.UserPool == "" || g.Sender == "" || len(g.SESResources) == 0:
-		return "", fmt.Errorf("host policy: key, user pool, sender and SES resources are all required")
+	case g.KMSKey == "" || g.UserPool == "" || g.Sender == "" || len(g.SESResources) == 0 || g.FLServerRole == "":
+		return "", fmt.Errorf("host policy: key, user pool, sender, SES resources and the fl-server role are all required")
 	}
 	via := make([]string, len(KMSViaServices))
 	for i, s := range KMSViaServices {
@@ -145,6 +147,14 @@ func HostPolicy(g HostGrants) (string, error) {
 			Action:   []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
 			Resource: []string{params, params + "/*"},
 		},
+		iamdoc.Statement{
+			// fl-server's credentials (deploy.CredentialsScript): the host assumes the
+			// results-only role and hands the container that, never its own.
+			Sid:      "AssumeFLServerRole",
+			Effect:   iamdoc.Allow,
+			Action:   []string{"sts:AssumeRole"},
+			Resource: []string{g.FLServerRole},
+		},
 	)
 }
 
@@ -158,8 +168,9 @@ func HostTrustPolicy() (string, error) {
 }
 
 type hostRole struct {
-	role    *iam.Role
-	profile *iam.InstanceProfile
+	role     *iam.Role
+	profile  *iam.InstanceProfile
+	flServer *iam.Role
 }
 
 func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *users, id *Identity) (*hostRole, error) {
@@ -189,6 +200,10 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 		id.Ready = append(id.Ready, att)
 	}
 
+	flServer, err := newFLServerRole(ctx, nm, args, role, id)
+	if err != nil {
+		return nil, err
+	}
 	registry := args.RegistryTokenSecretARN
 	if registry == nil {
 		registry = pulumi.String("")
@@ -201,7 +216,7 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 		args.Partition, args.AccountID, args.KMSKeyARN,
 		args.FlipAPISecretARN, args.DBMasterSecretARN, registry,
 		args.AppBucketARNs, m.identity.Arn, m.configSet.Arn, templates, u.pool.Arn,
-		args.AppObjectsReadWrite, args.AppObjectsReadOnly,
+		args.AppObjectsReadWrite, args.AppObjectsReadOnly, flServer.Arn,
 	).ApplyT(func(in []any) (string, error) {
 		ses := append([]string{in[7].(string), in[8].(string)}, in[9].([]string)...)
 		return HostPolicy(HostGrants{
@@ -217,6 +232,7 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 			SESResources:     ses,
 			UserPool:         in[10].(string),
 			ParameterPath:    args.ParameterPath,
+			FLServerRole:     in[13].(string),
 		})
 	}).(pulumi.StringOutput)
 	inline, err := iam.NewRolePolicy(ctx, "hub-host", &iam.RolePolicyArgs{
@@ -237,5 +253,5 @@ func newHostRole(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, u *use
 		return nil, fmt.Errorf("hub host instance profile: %w", err)
 	}
 	id.Ready = append(id.Ready, profile)
-	return &hostRole{role: role, profile: profile}, nil
+	return &hostRole{role: role, profile: profile, flServer: flServer}, nil
 }

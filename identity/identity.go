@@ -89,6 +89,8 @@ type Args struct {
 	// AppObjectsReadWrite and AppObjectsReadOnly are the object ARN patterns
 	// (arn:…:s3:::bucket/prefix/*) the host writes, and only reads.
 	AppObjectsReadWrite, AppObjectsReadOnly pulumi.StringArrayInput
+	// FLServerObjects are the object ARN patterns fl-server's scoped role writes (results).
+	FLServerObjects pulumi.StringArrayInput
 	// ParameterPath is the SSM path the host may read (default DefaultParameterPath).
 	ParameterPath string
 }
@@ -118,6 +120,8 @@ type Identity struct {
 	HostRoleARN             pulumi.StringOutput
 	HostInstanceProfileName pulumi.StringOutput
 	HostInstanceProfileARN  pulumi.StringOutput
+	// FLServerRoleARN is the role the host assumes for fl-server's scoped credentials.
+	FLServerRoleARN pulumi.StringOutput
 }
 
 // New builds the identity layer.
@@ -158,6 +162,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	id.HostRoleARN = host.role.Arn
 	id.HostInstanceProfileName = host.profile.Name
 	id.HostInstanceProfileARN = host.profile.Arn
+	id.FLServerRoleARN = host.flServer.Arn
 	if err := ctx.RegisterResourceOutputs(id, pulumi.Map{
 		"userPoolId":              id.UserPoolID,
 		"userPoolArn":             id.UserPoolARN,
@@ -170,6 +175,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"hostRoleArn":             id.HostRoleARN,
 		"hostInstanceProfileName": id.HostInstanceProfileName,
 		"hostInstanceProfileArn":  id.HostInstanceProfileARN,
+		"flServerRoleArn":         id.FLServerRoleARN,
 	}); err != nil {
 		return nil, fmt.Errorf("identity outputs: %w", err)
 	}
@@ -254,6 +260,7 @@ func (a Args) validate() error {
 		{"DB master secret ARN", a.DBMasterSecretARN == nil},
 		{"app bucket ARNs", a.AppBucketARNs == nil},
 		{"app object grants", a.AppObjectsReadWrite == nil || a.AppObjectsReadOnly == nil},
+		{"fl-server object grants", a.FLServerObjects == nil},
 	} {
 		if in.unset {
 			add("%s is not set", in.what)

@@ -79,6 +79,7 @@ func baseArgs() identity.Args {
 		AppBucketARNs:            pulumi.ToStringArray(buckets),
 		AppObjectsReadWrite:      pulumi.ToStringArray(rwObjects),
 		AppObjectsReadOnly:       pulumi.ToStringArray(roObjects),
+		FLServerObjects:          pulumi.ToStringArray([]string{"arn:aws:s3:::flip-test-fl-results/results/*"}),
 	}
 }
 
@@ -472,7 +473,21 @@ func TestHostRole(t *testing.T) {
 			v.mutate(&args)
 			r := build(t, args)
 
-			role := one(t, r.g, typeRole)
+			role, ok := r.g.Get(typeRole, "hub-host")
+			flRole, flOK := r.g.Get(typeRole, "fl-server")
+			if !ok || !flOK || len(r.g.ByType(typeRole)) != 2 {
+				t.Fatalf("roles %v; want hub-host and fl-server", r.g.ByType(typeRole))
+			}
+			arnOf := func(r plan.Resource) string { return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, r.String("name")) }
+			flRoleARN := arnOf(flRole)
+			// Only the host role may assume the fl-server role.
+			flTrust, err := iamdoc.Parse(flRole.String("assumeRolePolicy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(flTrust.Statement) != 1 || flTrust.Statement[0].Principal["AWS"] != arnOf(role) {
+				t.Errorf("fl-server trust %+v; want the host role %s alone", flTrust.Statement, arnOf(role))
+			}
 			trust, err := iamdoc.Parse(role.String("assumeRolePolicy"))
 			if err != nil {
 				t.Fatal(err)
@@ -500,7 +515,10 @@ func TestHostRole(t *testing.T) {
 				t.Errorf("%d managed policies attached; want exactly 2", len(attached))
 			}
 
-			inline := one(t, r.g, typeRolePolicy)
+			inline, ok := r.g.Get(typeRolePolicy, "hub-host")
+			if !ok {
+				t.Fatal("no hub-host inline policy")
+			}
 			if inline.String("role") != plan.FakeIDFor(typeRole, role.Name) {
 				t.Errorf("inline policy is on %q; want the host role", inline.String("role"))
 			}
@@ -532,8 +550,9 @@ func TestHostRole(t *testing.T) {
 					fmt.Sprintf("arn:aws:ses:%s:%s:template/%s", region, account, identity.XNATInviteTemplate),
 					fmt.Sprintf("arn:aws:ses:%s:%s:template/%s", region, account, identity.AddedToProjectTemplate),
 				},
-				"ManageHubUsers":    {pool},
-				"ReadHubParameters": {params, params + "/*"},
+				"ManageHubUsers":     {pool},
+				"ReadHubParameters":  {params, params + "/*"},
+				"AssumeFLServerRole": {flRoleARN},
 			}
 			for sid, res := range want {
 				s, ok := st[sid]

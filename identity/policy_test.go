@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,8 +85,11 @@ func grants() identity.HostGrants {
 		SESResources:     []string{"arn:aws:ses:eu-west-2:123456789012:identity/test.flip.example.org"},
 		UserPool:         "arn:aws:cognito-idp:eu-west-2:123456789012:userpool/eu-west-2_Test",
 		ParameterPath:    "/flip/",
+		FLServerRole:     flServerRole,
 	}
 }
+
+const flServerRole = "arn:aws:iam::123456789012:role/flip-test-fl-server"
 
 // TestCheckersCanFail proves each rule of the checkers fires on a mutated policy, and
 // stays quiet on the real one.
@@ -177,6 +181,9 @@ func TestHostPolicy(t *testing.T) {
 	if got := sorted(st["ReadHubParameters"].Resource...); len(got) != 2 || got[0] != params || got[1] != params+"/*" {
 		t.Errorf("parameters %v; want %s and %s/*", got, params, params)
 	}
+	if got := st["AssumeFLServerRole"]; len(got.Resource) != 1 || got.Resource[0] != flServerRole {
+		t.Errorf("AssumeFLServerRole on %v; want the fl-server role alone", got.Resource)
+	}
 	via, _ := st["UseStackKeyThroughHubServices"].Condition["StringEquals"]["kms:ViaService"].([]any)
 	for _, v := range via {
 		if s, _ := v.(string); !strings.HasSuffix(s, "."+region+".amazonaws.com") {
@@ -194,6 +201,7 @@ func TestHostPolicy(t *testing.T) {
 		{"no pool", func(g *identity.HostGrants) { g.UserPool = "" }},
 		{"no sender", func(g *identity.HostGrants) { g.Sender = "" }},
 		{"no SES resources", func(g *identity.HostGrants) { g.SESResources = nil }},
+		{"no fl-server role", func(g *identity.HostGrants) { g.FLServerRole = "" }},
 	}
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {
@@ -225,5 +233,42 @@ func TestMessages(t *testing.T) {
 		if got := strings.Contains(m.InviteHTML, "every time you sign in"); got != mfa {
 			t.Errorf("mfa=%v: invite mentions the required authenticator = %v", mfa, got)
 		}
+	}
+}
+
+// TestFLServerPolicy: fl-server, which runs researchers' job code, may write results and use
+// the stack key through S3 for that, and nothing else: no read, no secret, no other bucket.
+func TestFLServerPolicy(t *testing.T) {
+	t.Parallel()
+	results := "arn:aws:s3:::flip-test-fl-results/results/*"
+	doc, err := identity.FLServerPolicy(identity.FLServerGrants{Region: region, Objects: []string{results}, KMSKey: kmsKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statementBySid(t, doc)
+	if len(st) != 2 {
+		t.Fatalf("statements %v; want WriteResults and EncryptResultsWithStackKey only", st)
+	}
+	w := st["WriteResults"]
+	if got := sorted(w.Action...); strings.Join(got, ",") != "s3:AbortMultipartUpload,s3:PutObject" || len(w.Resource) != 1 || w.Resource[0] != results {
+		t.Errorf("WriteResults %v on %v; want PutObject and AbortMultipartUpload on %s", got, w.Resource, results)
+	}
+	k := st["EncryptResultsWithStackKey"]
+	if k.Condition["StringEquals"]["kms:ViaService"] != "s3."+region+".amazonaws.com" || len(k.Resource) != 1 || k.Resource[0] != kmsKey {
+		t.Errorf("key statement %+v; want the stack key through S3 in %s only", k, region)
+	}
+	for _, a := range []string{"s3:GetObject", "secretsmanager:GetSecretValue", "ssm:GetParameter", "s3:DeleteObject"} {
+		for sid, s := range st {
+			if slices.Contains(s.Action, a) {
+				t.Errorf("%s grants %s", sid, a)
+			}
+		}
+	}
+	if _, err := identity.FLServerPolicy(identity.FLServerGrants{Region: region, KMSKey: kmsKey}); err == nil {
+		t.Error("a policy with no objects was accepted")
+	}
+	trust, err := identity.FLServerTrustPolicy("arn:aws:iam::123456789012:role/flip-test-hub-host")
+	if err != nil || !strings.Contains(trust, `"AWS":"arn:aws:iam::123456789012:role/flip-test-hub-host"`) {
+		t.Errorf("trust policy %s (%v); want the host role as the one principal", trust, err)
 	}
 }

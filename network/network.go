@@ -400,6 +400,8 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 			description: "FL server traffic and health checks from the FL NLB"},
 		{name: "host-out-https", group: s.host, egress: true, port: 443, cidr: pulumi.String("0.0.0.0/0"),
 			description: "HTTPS to AWS APIs, VPC endpoints and the image registry"},
+		{name: "host-out-http", group: s.host, egress: true, port: 80, cidr: pulumi.String("0.0.0.0/0"),
+			description: "HTTP to Ubuntu archive mirrors for security updates; the host firewall admits apt only"},
 		{name: "host-out-postgres", group: s.host, egress: true, port: 5432, peer: s.rds,
 			description: "PostgreSQL on RDS"},
 		{name: "rds-in-postgres", group: s.rds, port: 5432, peer: s.host,

@@ -61,6 +61,8 @@ func TestConfigRejected(t *testing.T) {
 		{"vpc cidr too small", "stag", field(config.KeyNetwork, "cidr", "10.20.0.0/25"), "flip-hub:network.cidr"},
 		{"vpc cidr public", "stag", field(config.KeyNetwork, "cidr", "8.8.0.0/16"), "flip-hub:network.cidr"},
 		{"vpc cidr straddles private space", "stag", field(config.KeyNetwork, "cidr", "172.0.0.0/11"), "flip-hub:network.cidr"},
+		{"vpc cidr over the hub container network", "prod", field(config.KeyNetwork, "cidr", "192.168.250.0/24"), "flip-hub:network.cidr"},
+		{"vpc cidr holding the hub container network", "stag", field(config.KeyNetwork, "cidr", "192.168.0.0/16"), "flip-hub:network.cidr"},
 		{"one zone", "stag", field(config.KeyNetwork, "availabilityZones", []string{"eu-west-2a"}), "flip-hub:network.availabilityZones"},
 		{"duplicate zones", "prod", field(config.KeyNetwork, "availabilityZones", []string{"eu-west-2a", "eu-west-2a"}), "flip-hub:network.availabilityZones[1]"},
 		{"zone of another region", "stag", field(config.KeyNetwork, "availabilityZones", []string{"eu-west-2a", "us-east-1b"}), "flip-hub:network.availabilityZones[1]"},

@@ -391,7 +391,7 @@ func TestIdentityHostRole(t *testing.T) {
 			l := layerOf(t, g, identity.TypeToken)
 			region, account := cfg.Region, cfg.AllowedAccountIDs[0]
 
-			role := l.one(t, identTypeRole)
+			role := l.get(t, identTypeRole, "hub-host")
 			trust, err := iamdoc.Parse(role.String("assumeRolePolicy"))
 			if err != nil {
 				t.Fatal(err)
@@ -421,7 +421,7 @@ func TestIdentityHostRole(t *testing.T) {
 				t.Errorf("managed policies %v; want %v", attached, identWildcardManaged)
 			}
 
-			inline := l.one(t, identTypeRolePolicy)
+			inline := l.get(t, identTypeRolePolicy, "hub-host")
 			if inline.String("role") != plan.FakeIDFor(identTypeRole, role.Name) {
 				t.Errorf("inline policy on %q; want the host role", inline.String("role"))
 			}
@@ -503,6 +503,24 @@ func TestIdentityHostRole(t *testing.T) {
 			sameSet("ManageHubUsers", []string{poolARN})
 			sameSet("SendAsHubSender", sesResources)
 			sameSet("UseStackKeyThroughHubServices", []string{flowLogKey})
+			// fl-server's scoped role: the host may assume it, it may write results only, and
+			// only the host may assume it.
+			flRole := l.get(t, identTypeRole, "fl-server")
+			sameSet("AssumeFLServerRole", []string{fmt.Sprintf("arn:aws:iam::%s:role/%s", account, flRole.String("name"))})
+			flTrust, err := iamdoc.Parse(flRole.String("assumeRolePolicy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hostARN := fmt.Sprintf("arn:aws:iam::%s:role/%s", account, role.String("name")); len(flTrust.Statement) != 1 || flTrust.Statement[0].Principal["AWS"] != hostARN {
+				t.Errorf("fl-server trust %+v; want the host role %s alone", flTrust.Statement, hostARN)
+			}
+			_, flSt := identStatements(t, l.get(t, identTypeRolePolicy, "fl-server").String("policy"))
+			if w := flSt["WriteResults"].Resource; len(flSt) != 2 || len(w) != 1 || w[0] != bucketOf("fl-results")+"/results/*" {
+				t.Errorf("fl-server statements %v, writes %v; want results/* of the fl-results bucket only", flSt, w)
+			}
+			if k := flSt["EncryptResultsWithStackKey"].Resource; len(k) != 1 || k[0] != flowLogKey {
+				t.Errorf("fl-server uses keys %v; want the stack key", k)
+			}
 
 			secrets := st["ReadHubSecrets"].Resource
 			apiPrefix := fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-", region, account, apiSecrets[0].String("name"))
@@ -570,7 +588,7 @@ func TestIdentityConfigVariants(t *testing.T) {
 				if c := l.one(t, identTypeClient); c.String("userPoolId") != "eu-west-2_Adopt123" {
 					t.Errorf("client is on %q; want the adopted pool", c.String("userPoolId"))
 				}
-				_, st := identStatements(t, l.one(t, identTypeRolePolicy).String("policy"))
+				_, st := identStatements(t, l.get(t, identTypeRolePolicy, "hub-host").String("policy"))
 				if r := st["ManageHubUsers"].Resource; len(r) != 1 || !strings.HasSuffix(r[0], ":userpool/eu-west-2_Adopt123") {
 					t.Errorf("host may manage %v; want the adopted pool", r)
 				}
@@ -633,7 +651,7 @@ func TestIdentityConfigVariants(t *testing.T) {
 					t.Fatalf("%d registry token secrets; want 1", len(tokens))
 				}
 				prefix := fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-", cfg.Region, cfg.AllowedAccountIDs[0], tokens[0].String("name"))
-				_, st := identStatements(t, l.one(t, identTypeRolePolicy).String("policy"))
+				_, st := identStatements(t, l.get(t, identTypeRolePolicy, "hub-host").String("policy"))
 				secrets := st["ReadHubSecrets"].Resource
 				if len(secrets) != 3 || !slices.ContainsFunc(secrets, func(s string) bool { return strings.HasPrefix(s, prefix) }) {
 					t.Errorf("host reads %v; want the registry token (%s…) too", secrets, prefix)

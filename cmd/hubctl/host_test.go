@@ -398,8 +398,8 @@ func testDeploySpec() deploy.Spec {
 		FLPort: 8002, EnforceMFA: true, UserPoolID: "eu-west-2_AbCdEfGhI", AppClientID: "1h2j3k4l5m6n7o8p9q0r",
 		DBHost: "flip-stag-db.cabc.eu-west-2.rds.amazonaws.com", DBPort: 5432, DBName: "flip", DBUser: "flip_admin",
 		DBSecretARN: arn("rds!db-1"), FlipAPISecretName: "flip-stag/flip-api", FlipAPISecretARN: arn("flip-stag/flip-api"),
-		RegistryTokenSecretARN: arn("flip-stag/registry-token"),
-		SESAdminEmail:          "flip-admin@aicentre.co.uk", SESSenderEmail: "noreply@stag.flip.aicentre.co.uk",
+		RegistryTokenSecretARN: arn("flip-stag/registry-token"), FLServerRoleARN: "arn:aws:iam::111111111111:role/flip-stag-fl-server",
+		SESAdminEmail: "flip-admin@aicentre.co.uk", SESSenderEmail: "noreply@stag.flip.aicentre.co.uk",
 		Buckets: deploy.Buckets{
 			ModelFilesUploads: "flip-stag-model-files-uploads", FLResults: "flip-stag-fl-results",
 			AppBundles: "flip-stag-app-bundles", FLKits: "flip-stag-fl-kits",
