@@ -298,7 +298,7 @@ func newStatusCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fl.StringArrayVar(&skip, "skip", nil, "skip a check: "+strings.Join(statusCheckNames, ", ")+" (repeatable)")
-	fl.DurationVar(&timeout, "timeout", status.DefaultTimeout, "timeout of each check (drift, database-query and containers have their own)")
+	fl.DurationVar(&timeout, "timeout", status.DefaultTimeout, "timeout of each check (drift, database-query, containers and os-updates have their own)")
 	fl.DurationVar(&driftTimeout, "drift-timeout", status.DriftTimeout, "timeout of the drift check (a refresh preview of every resource)")
 	fl.DurationVar(&logWindow, "log-window", status.DefaultLogWindow, "a log group is healthy when it received an event this recently")
 	fl.IntVar(&certDays, "min-cert-days", int(status.MinCertValidity.Hours()/24), "the certificate must stay valid this many more days")
@@ -306,7 +306,7 @@ func newStatusCmd() *cobra.Command {
 }
 
 var statusCheckNames = []string{"outputs", "drift", "instance", "database", "database-query", "secrets", "https",
-	"certificate", "fl-endpoint", "containers", "logs"}
+	"certificate", "fl-endpoint", "containers", "os-updates", "logs"}
 
 type statusSettings struct {
 	asJSON       bool
@@ -445,6 +445,10 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 		add("containers", status.Containers(runner, s.str("hubInstanceId"),
 			[]string{deploy.ServiceFlipAPI, deploy.ServiceFLAPI, deploy.ServiceFLServer}))
+	}
+	if need("os-updates", "os updates", "hubInstanceId") {
+		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
+		add("os-updates", status.OSUpdateStatus(runner, s.str("hubInstanceId")))
 	}
 	if need("logs", "logs", "hubLogGroupNames") {
 		logs := cloudwatchlogs.NewFromConfig(s.aws)
