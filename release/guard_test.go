@@ -160,3 +160,22 @@ func TestGuardCoversLessObviousStatefulTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanRefusal(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		msg  string
+		want bool
+	}{
+		// The engine's wordings (pkg/resource/deploy step_generator.go, step_executor.go).
+		{"create-replacement is not allowed by the plan: this resource is constrained to same", true},
+		{"resource urn:pulumi:prod::flip-hub::x::y violates plan: properties changed: ++kmsKeyId", true},
+		{"update is not allowed by the plan: no steps were expected for this resource", true},
+		{"failed to run update: exit status 1: error: resource protected", false},
+	}
+	for _, tc := range cases {
+		if got := planRefusal(errors.New(tc.msg)); got != tc.want {
+			t.Errorf("planRefusal(%q) = %v; want %v", tc.msg, got, tc.want)
+		}
+	}
+}

@@ -3,9 +3,11 @@ package release
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -41,8 +43,14 @@ func (s *Stack) sink(onPre func(Step)) *eventSink {
 // Preview shows what an up would do. With expectNoChanges, pending changes are an error
 // with code ChangesPending.
 func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (PreviewResult, error) {
+	return s.preview(ctx, expectNoChanges)
+}
+
+// preview is Preview with extra options (a plan file to save).
+func (s *Stack) preview(ctx context.Context, expectNoChanges bool, extra ...optpreview.Option) (PreviewResult, error) {
 	sink := s.sink(nil)
 	opts := []optpreview.Option{optpreview.EventStreams(sink.ch), optpreview.ErrorProgressStreams(s.opts.Err)}
+	opts = append(opts, extra...)
 	if s.opts.JSON {
 		opts = append(opts, optpreview.SuppressProgress())
 	} else {
@@ -75,9 +83,11 @@ type UpOptions struct {
 	ExpectNoChanges bool
 }
 
-// Up deploys the stack. On prod it first previews and refuses (code Refused) when the
-// plan deletes or replaces a stateful resource not named in AllowReplace; during the up
-// it cancels the operation should such a step appear anyway.
+// Up deploys the stack. On prod it first previews, saving the engine's update plan, and refuses
+// (code Refused) when the plan deletes or replaces a stateful resource not named in
+// AllowReplace; the up then runs constrained to that plan, so the engine itself refuses any
+// step the preview did not show (an error naming the resource that "violates plan"), before
+// taking it. Nothing is cancelled mid-operation.
 func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 	if o.ExpectNoChanges {
 		_, err := s.Preview(ctx, true)
@@ -87,8 +97,17 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 	if err != nil {
 		return classify(err)
 	}
+	var upOpts []optup.Option
 	if prod {
-		res, err := s.Preview(ctx, false)
+		dir, err := os.MkdirTemp("", "hubctl-plan-")
+		if err != nil {
+			return fmt.Errorf("plan directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		// The plan holds the previewed inputs, secrets encrypted by the stack's secrets
+		// provider; it lives in a private temporary directory for this up only.
+		planFile := filepath.Join(dir, "plan.json")
+		res, err := s.preview(ctx, false, optpreview.Plan(planFile))
 		if vs := CheckSteps(res.Steps, o.AllowReplace); len(vs) > 0 {
 			return describeViolations(s.opts.Stack, vs)
 		}
@@ -100,42 +119,36 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 		if err != nil {
 			return err
 		}
+		upOpts = append(upOpts, optup.Plan(planFile))
 	}
 
-	upCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu     sync.Mutex
-		caught []Violation
-	)
-	sink := s.sink(func(st Step) {
-		if !prod {
-			return
-		}
-		if vs := CheckSteps([]Step{st}, o.AllowReplace); len(vs) > 0 {
-			mu.Lock()
-			caught = append(caught, vs...)
-			mu.Unlock()
-			cancel()
-		}
-	})
-	opts := []optup.Option{optup.EventStreams(sink.ch), optup.ErrorProgressStreams(s.opts.Err)}
+	sink := s.sink(nil)
+	opts := append([]optup.Option{optup.EventStreams(sink.ch), optup.ErrorProgressStreams(s.opts.Err)}, upOpts...)
 	if s.opts.JSON {
 		opts = append(opts, optup.SuppressProgress())
 	} else {
 		opts = append(opts, optup.ProgressStreams(s.opts.Out))
 	}
-	_, err = s.stack.Up(upCtx, opts...)
+	_, err = s.stack.Up(ctx, opts...)
 	_, sinkErr := sink.wait(eventGrace)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(caught) > 0 {
-		return describeViolations(s.opts.Stack, caught)
+	if err != nil && len(upOpts) > 0 && planRefusal(err) {
+		// The engine refused a step outside the plan before taking it (the program or the
+		// cloud changed between the preview and the up).
+		return &Error{Code: Refused, Err: fmt.Errorf("up %s: the engine refused a step its preview did not show, before taking it; "+
+			"run hubctl up again to preview and check the new plan: %w", s.opts.Stack, err)}
 	}
 	if err != nil {
 		return classify(fmt.Errorf("up %s: %w", s.opts.Stack, err))
 	}
 	return sinkErr
+}
+
+// planRefusal reports whether the engine stopped an up for a step outside its plan: its two
+// wordings (pkg/resource/deploy step_generator.go and step_executor.go) are "violates plan"
+// and "is not allowed by the plan".
+func planRefusal(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "violates plan") || strings.Contains(msg, "is not allowed by the plan")
 }
 
 // Refresh reads the real state of every resource into the stack. With expectNoChanges,

@@ -36,6 +36,40 @@ func TestProdGuards(t *testing.T) {
 		}
 	})
 
+	t.Run("a step the preview did not show is refused by the engine", func(t *testing.T) {
+		_, before := h.export()
+		var hostURN, hostID string
+		for _, r := range before.Resources {
+			if r.Type == "aws:ec2/instance:Instance" {
+				hostURN, hostID = r.URN, r.ID
+			}
+		}
+		if hostURN == "" {
+			t.Fatal("no hub host in the prod state")
+		}
+		// The hub host's diff is empty in the preview and a replacement in the up: without the
+		// plan, the up would replace the host the preview said stays.
+		h.extraEnv = []string{envReplaceAfterPreview + "=aws:ec2/instance:Instance::hub-host"}
+		defer func() { h.extraEnv = nil }()
+		r := h.run(upTimeout, "up", "--stack", "prod")
+		if r.code != 4 {
+			t.Fatalf("up beyond its plan: exit %d, want 4 (refused)\n%s", r.code, r)
+		}
+		if out := r.stdout + r.stderr; !strings.Contains(out, "create-replacement is not allowed by the plan") ||
+			!strings.Contains(out, "hub-host") || !strings.Contains(out, "refused a step its preview did not show") {
+			t.Errorf("the refusal does not name the resource that violates the plan\n%s", r)
+		}
+		_, after := h.export()
+		for _, res := range after.Resources {
+			if res.URN == hostURN && res.ID != hostID {
+				t.Fatalf("the hub host was replaced (%s -> %s) despite the plan", hostID, res.ID)
+			}
+		}
+		if len(after.Pending) != 0 {
+			t.Errorf("pending operations after the refusal: %v", after.Pending)
+		}
+	})
+
 	// Renaming the initial database is a replacement of the RDS instance (RDS cannot rename it).
 	h.editConfig(func(cfg map[string]any) {
 		cfg["flip-hub:database"].(map[string]any)["name"] = "fliphub"

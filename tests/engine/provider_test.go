@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -149,6 +150,10 @@ func (p *testProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*p
 
 func (p *testProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	typ := resource.URN(req.GetUrn()).Type().String()
+	if replaceAfterFirstDiff(p.record, typ+"::"+resource.URN(req.GetUrn()).Name()) {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME,
+			Diffs: []string{"instanceType"}, Replaces: []string{"instanceType"}}, nil
+	}
 	return diffProps(req.GetOldInputs(), req.GetNews(), forceNew(p.kind, typ))
 }
 
@@ -255,7 +260,17 @@ func (p *testProvider) Create(_ context.Context, req *pulumirpc.CreateRequest) (
 		if err := p.claimName(typ, id, string(urn), props, preview); err != nil {
 			return nil, err
 		}
+		inputs := maps.Clone(props)
 		p.recorder().AnswerResource(typ, urn.Name(), id, props)
+		if preview {
+			// As the AWS provider does, a preview knows the inputs and nothing AWS computes
+			// (IDs, ARNs, endpoints): those stay unknown until the create.
+			for k := range props {
+				if _, in := inputs[k]; !in {
+					markUnknown(props, k)
+				}
+			}
+		}
 	case "random":
 		id, err = mintRandom(typ, props)
 		if preview {
@@ -529,6 +544,24 @@ func (p *testProvider) releaseName(id, urn, bucket string) error {
 		}
 		return nil
 	})
+}
+
+// envReplaceAfterPreview names a resource ("<type>::<name>") whose first diff finds nothing and
+// every later one a replacement: the cloud changing between a preview and the up that follows it.
+const envReplaceAfterPreview = "FLIP_TESTPROVIDER_REPLACE_AFTER_PREVIEW"
+
+// replaceAfterFirstDiff reports whether this diff of the named resource must be a replacement;
+// a marker file beside the account record remembers the first diff across plugin processes.
+func replaceAfterFirstDiff(record, name string) bool {
+	if want := os.Getenv(envReplaceAfterPreview); want == "" || want != name || record == "" {
+		return false
+	}
+	marker := record + ".diffed-" + strings.NewReplacer(":", "_", "/", "_").Replace(name)
+	if _, err := os.Stat(marker); err == nil {
+		return true
+	}
+	_ = os.WriteFile(marker, nil, 0o600)
+	return false
 }
 
 // envSlowCreate makes the creates of one type take a while ("<type>=<duration>"), as real AWS
