@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/awsid"
 	"github.com/londonaicentre/flip-hub/namer"
 )
 
@@ -179,7 +180,7 @@ func (a *Args) defaults() {
 
 func (a Args) validate() error {
 	switch {
-	case a.Prefix == "" || !regionRE.MatchString(a.Region):
+	case a.Prefix == "" || !awsid.Region(a.Region):
 		return fmt.Errorf("want a prefix and an AWS region, got %q and %q", a.Prefix, a.Region)
 	case a.RootVolumeGB < 20 || a.RootVolumeGB > 16384:
 		return fmt.Errorf("root volume %d GB: want 20-16384", a.RootVolumeGB)

@@ -9,6 +9,7 @@ import (
 	"text/template"
 
 	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/awsid"
 )
 
 // Signing keys the bootstrap pins. A download whose key has another fingerprint is refused,
@@ -53,13 +54,12 @@ type UserDataArgs struct {
 }
 
 var (
-	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	logGroupRE = regexp.MustCompile(`^[A-Za-z0-9_./#-]{1,512}$`)
 )
 
 func (a UserDataArgs) validate() error {
 	switch {
-	case !regionRE.MatchString(a.Region):
+	case !awsid.Region(a.Region):
 		return fmt.Errorf("user data: region %q is not an AWS region", a.Region)
 	case a.Arch != "amd64" && a.Arch != "arm64":
 		return fmt.Errorf("user data: architecture %q; want amd64 or arm64", a.Arch)

@@ -282,3 +282,19 @@ func TestOverlappingEgressNetworks(t *testing.T) {
 		}
 	}
 }
+
+func TestIsProd(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		stack, env string
+		want       bool
+	}{
+		{"prod", "", true}, {"PROD", "", true}, {"aicentre/prod", "", true}, {"stag", "prod", true},
+		{"stag", "stag", false}, {"stag", "", false}, {"production", "", false}, {"prod-copy", "stag", false}, {"aicentre/stag", "", false},
+	}
+	for _, tc := range cases {
+		if got := IsProd(tc.stack, tc.env); got != tc.want {
+			t.Errorf("IsProd(%q, %q) = %v; want %v", tc.stack, tc.env, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/internal/flip"
@@ -17,6 +19,14 @@ const (
 	Stag Environment = "stag"
 	Prod Environment = "prod"
 )
+
+// IsProd is the one decision of whether a stack is the production hub: its stack name is prod
+// (or <org>/prod), or its environment (config, or the environment output) is prod. Every guard
+// asks this, with whatever it knows; either sign is enough.
+func IsProd(stackName, environment string) bool {
+	name := strings.ToLower(stackName)
+	return name == string(Prod) || strings.HasSuffix(name, "/"+string(Prod)) || environment == string(Prod)
+}
 
 // KitName is the environment word used in trust kit files and env files
 // (`trust/.env.<CODE>.<KitName>`): "stag" or "production".

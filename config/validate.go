@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/awsid"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 var (
-	regionRE       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	azNameRE       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9][a-z]$`)
 	accountRE      = regexp.MustCompile(`^[0-9]{12}$`)
 	domainLabelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -57,7 +57,7 @@ func parseRegion(p *problems, cfg *Config, src Source) {
 		p.add(KeyRegion, "not set; want an AWS region such as eu-west-2")
 	case azNameRE.MatchString(region):
 		p.add(KeyRegion, "%q is an availability zone, not a region; want a region such as eu-west-2", region)
-	case !regionRE.MatchString(region):
+	case !awsid.Region(region):
 		p.add(KeyRegion, "%q is not an AWS region name; want a region such as eu-west-2", region)
 	default:
 		cfg.Region = region

@@ -14,6 +14,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/bucket"
 	"github.com/londonaicentre/flip-hub/data"
+	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/plan"
 )
 
@@ -68,7 +69,7 @@ func mintedPlaintexts(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []string{aes, isk, base64.StdEncoding.EncodeToString(raw), data.KeyHash(isk)}
+	return []string{aes, isk, base64.StdEncoding.EncodeToString(raw), flip.KeyHash(isk)}
 }
 
 func secretOf(s string) *pulumi.StringOutput {
@@ -140,7 +141,7 @@ func TestDataOutputs(t *testing.T) {
 			}
 			g, outs := runData(t, args)
 
-			leaks := []string{registryTok, existingAES, existingISK, data.KeyHash(existingISK)}
+			leaks := []string{registryTok, existingAES, existingISK, flip.KeyHash(existingISK)}
 			if tc.minted {
 				leaks = append(leaks, mintedPlaintexts(t)...)
 			}

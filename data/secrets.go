@@ -1,9 +1,7 @@
 package data
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -13,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/namer"
 )
 
@@ -46,18 +45,12 @@ func FlipAPIPayload(aesKey, internalServiceKey string) (string, error) {
 	b, err := json.Marshal(map[string]string{
 		"aes_key":                   aesKey,
 		"internal_service_key":      internalServiceKey,
-		"internal_service_key_hash": KeyHash(internalServiceKey),
+		"internal_service_key_hash": flip.KeyHash(internalServiceKey),
 	})
 	if err != nil {
 		return "", fmt.Errorf("flip-api secret: %w", err)
 	}
 	return string(b), nil
-}
-
-// KeyHash is the lower-case SHA-256 hex digest of a key, as flip-api stores and compares it.
-func KeyHash(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
 }
 
 // URLSafeKey re-encodes random bytes given as standard base64 (RandomBytes.Base64) as

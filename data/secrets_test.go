@@ -46,14 +46,6 @@ func TestFlipAPIPayload(t *testing.T) {
 	}
 }
 
-func TestKeyHash(t *testing.T) {
-	t.Parallel()
-	// FIPS 180-2 test vector for "abc".
-	if got := data.KeyHash("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
-		t.Fatalf("KeyHash(abc) = %s", got)
-	}
-}
-
 func TestURLSafeKey(t *testing.T) {
 	t.Parallel()
 	urlSafe := regexp.MustCompile(`^[A-Za-z0-9_-]{43,}$`)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/londonaicentre/flip-hub/internal/awsid"
 	"github.com/londonaicentre/flip-hub/internal/ssmsession"
 )
 
@@ -70,20 +71,18 @@ type TunnelOptions struct {
 }
 
 var (
-	instanceRE = regexp.MustCompile(`^(i|mi)-[0-9a-f]{8,17}$`)
-	hostRE     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
-	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
 )
 
 func (o TunnelOptions) validate() error {
 	switch {
-	case !instanceRE.MatchString(o.InstanceID):
+	case !awsid.Instance(o.InstanceID):
 		return fmt.Errorf("instance %q is not an EC2 instance id such as i-0123456789abcdef0 (stack output hubInstanceId)", o.InstanceID)
 	case !hostRE.MatchString(o.RemoteHost):
 		return fmt.Errorf("database host %q is not a host name (stack output dbAddress)", o.RemoteHost)
 	case o.RemotePort < 1 || o.RemotePort > 65535:
 		return fmt.Errorf("database port %d is not a TCP port", o.RemotePort)
-	case !regionRE.MatchString(o.Region):
+	case !awsid.Region(o.Region):
 		return fmt.Errorf("aws region %q is not a region such as eu-west-2", o.Region)
 	}
 	return nil

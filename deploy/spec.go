@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/awsid"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
@@ -212,7 +213,6 @@ type Spec struct {
 }
 
 var (
-	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	registryRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*/$`)
 	tagRE      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	// plainRE is what may go into an env file, the compose file or the script unquoted-safe:
@@ -262,7 +262,9 @@ func (s Spec) Validate() error {
 	if s.Backend != NVFlare && s.Backend != Flower {
 		bad("backend %q: want %s or %s", s.Backend, NVFlare, Flower)
 	}
-	match("region", s.Region, regionRE, "an AWS region such as eu-west-2")
+	if !awsid.Region(s.Region) {
+		bad("region %q: want an AWS region such as eu-west-2", s.Region)
+	}
 	match("registry", s.Images.Registry, registryRE, "a registry prefix ending in /, such as ghcr.io/londonaicentre/")
 	match("fl registry", s.Images.FLRegistry, registryRE, "a registry prefix ending in /, such as ghcr.io/londonaicentre/")
 	for _, t := range []struct{ field, v string }{{"tag", s.Images.Tag}, {"fl tag", s.Images.FLTag}} {

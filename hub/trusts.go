@@ -3,14 +3,9 @@ package hub
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/compute"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
-
-// Hubctl is how the trust register commands invoke hubctl: the binary on PATH, as for the hub
-// deploy (compute.DefaultHubctl). The release pipeline installs hubctl on PATH to run `hubctl up`,
-// so it is there wherever Pulumi runs the commands; a stable name also keeps the command text, and
-// so the plan, from changing with the machine it runs on.
-const Hubctl = "hubctl"
 
 func (s *stack) buildTrusts(ctx *pulumi.Context) error {
 	ts := make([]trusts.Trust, 0, len(s.cfg.Trusts))
@@ -25,7 +20,9 @@ func (s *stack) buildTrusts(ctx *pulumi.Context) error {
 		DBPort:            s.data.DBPort,
 		DBName:            s.data.DBName,
 		DBMasterSecretARN: s.data.DBMasterSecretARN,
-		HubctlCommand:     Hubctl,
+		// The binary on PATH, as for the hub deploy: the release pipeline installs hubctl there,
+		// and a stable name keeps the command text, and so the plan, machine-independent.
+		HubctlCommand: compute.DefaultHubctl,
 		// The hub deploy must have run: flip-api has then created its tables and seeded the
 		// kit-slot pool. The component covers the host; the deploy's command id names the deploy
 		// command itself, which the SDK's expansion of the component could miss (see trusts.Args).

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/kit"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
@@ -145,7 +146,7 @@ func KitTrust(code string, entry any) (kit.Trust, error) {
 	switch {
 	case apiKey == "" || serviceKey == "":
 		return kit.Trust{}, fmt.Errorf("no keys in the %q output (were secrets shown?)", OutputTrusts)
-	case trusts.KeyHash(apiKey) != str(trusts.KeyAPIKeyHash):
+	case flip.KeyHash(apiKey) != str(trusts.KeyAPIKeyHash):
 		return kit.Trust{}, fmt.Errorf("the stored hash does not match the API key; run hubctl up to re-register the trust")
 	case str(trusts.KeyTrustID) == "" || str(trusts.KeySlotName) == "":
 		return kit.Trust{}, fmt.Errorf("not registered yet (no trust id or slot); run hubctl up, then hubctl kits again")

@@ -7,10 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/config"
 )
 
 // Options select a stack and how an operation reports.
@@ -112,14 +113,14 @@ func (s *Stack) Environment(ctx context.Context) (string, error) {
 
 // IsProd reports whether the stack is a production hub, by its name or its config.
 func (s *Stack) IsProd(ctx context.Context) (bool, error) {
-	if strings.EqualFold(s.opts.Stack, "prod") || strings.HasSuffix(strings.ToLower(s.opts.Stack), "/prod") {
+	if config.IsProd(s.opts.Stack, "") {
 		return true, nil
 	}
 	env, err := s.Environment(ctx)
 	if err != nil {
 		return false, err
 	}
-	return env == "prod", nil
+	return config.IsProd(s.opts.Stack, env), nil
 }
 
 // classify maps an Automation API error to an outcome code.

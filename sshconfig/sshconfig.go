@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/internal/awsid"
 )
 
 // Host describes one hub host to reach.
@@ -24,12 +26,10 @@ type Host struct {
 }
 
 var (
-	aliasRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	instanceRE = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
-	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
-	userRE     = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
-	profileRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-	pathRE     = regexp.MustCompile(`^[A-Za-z0-9_./~-]+$`)
+	aliasRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	userRE    = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+	profileRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+	pathRE    = regexp.MustCompile(`^[A-Za-z0-9_./~-]+$`)
 )
 
 // ErrInvalid marks a host description that cannot be written safely.
@@ -39,9 +39,9 @@ func (h Host) validate() error {
 	switch {
 	case !aliasRE.MatchString(h.Alias):
 		return fmt.Errorf("%w: alias %q; want lower-case letters, digits and -", ErrInvalid, h.Alias)
-	case !instanceRE.MatchString(h.InstanceID):
+	case !awsid.Instance(h.InstanceID):
 		return fmt.Errorf("%w: instance %q; want an EC2 instance ID such as i-0123456789abcdef0", ErrInvalid, h.InstanceID)
-	case !regionRE.MatchString(h.Region):
+	case !awsid.Region(h.Region):
 		return fmt.Errorf("%w: region %q; want a region such as eu-west-2", ErrInvalid, h.Region)
 	case !userRE.MatchString(h.User):
 		return fmt.Errorf("%w: user %q", ErrInvalid, h.User)

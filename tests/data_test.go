@@ -18,6 +18,7 @@ import (
 	"github.com/londonaicentre/flip-hub/data"
 	"github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/plan"
 )
 
@@ -720,13 +721,13 @@ func TestDataSecretsNeverLeak(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			leaks = append(leaks, base64.StdEncoding.EncodeToString(aes), isk, data.KeyHash(isk))
+			leaks = append(leaks, base64.StdEncoding.EncodeToString(aes), isk, flip.KeyHash(isk))
 			adopted := tc.mutate != nil
 			if adopted {
 				for _, k := range []string{config.KeyFlipAPIAESKey, config.KeyFlipAPIInternalServiceKey, config.KeyRegistryToken} {
 					leaks = append(leaks, plan.FakeSecret(k))
 				}
-				leaks = append(leaks, data.KeyHash(plan.FakeSecret(config.KeyFlipAPIInternalServiceKey)))
+				leaks = append(leaks, flip.KeyHash(plan.FakeSecret(config.KeyFlipAPIInternalServiceKey)))
 			}
 
 			for _, r := range g.Resources {

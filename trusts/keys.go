@@ -1,9 +1,7 @@
 package trusts
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 )
 
@@ -29,11 +27,4 @@ func SplitKeys(stdBase64 string) (apiKey, serviceKey string, err error) {
 		return "", "", fmt.Errorf("trust keys: %d random bytes; want at least %d", len(raw), KeysResourceBytes)
 	}
 	return base64.RawURLEncoding.EncodeToString(raw[:KeyBytes]), base64.RawURLEncoding.EncodeToString(raw[KeyBytes:KeysResourceBytes]), nil
-}
-
-// KeyHash is the lower-case SHA-256 hex digest of a key: what the hub stores in trust.api_key_hash
-// and compares a presented key against.
-func KeyHash(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
 }

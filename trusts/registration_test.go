@@ -82,14 +82,6 @@ func TestSplitKeys(t *testing.T) {
 	}
 }
 
-func TestKeyHash(t *testing.T) {
-	t.Parallel()
-	// FIPS 180-2 test vector.
-	if got := KeyHash("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
-		t.Fatalf("KeyHash(abc) = %s", got)
-	}
-}
-
 func TestCommands(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ got, want string }{

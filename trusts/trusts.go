@@ -213,7 +213,7 @@ func newTrust(ctx *pulumi.Context, t Trust, args Args, parent pulumi.ResourceOpt
 	serviceKey := pulumi.ToSecret(pair.Index(pulumi.Int(1))).(pulumi.StringOutput)
 	// The hash is not the key, but it is what the hub authenticates against and it would let anyone
 	// holding it test guesses offline: treated as a secret like the key.
-	hash := pulumi.ToSecret(apiKey.ApplyT(KeyHash)).(pulumi.StringOutput)
+	hash := pulumi.ToSecret(apiKey.ApplyT(flip.KeyHash)).(pulumi.StringOutput)
 
 	port := args.DBPort.ToIntOutput().ApplyT(strconv.Itoa).(pulumi.StringOutput)
 	ordering := []pulumi.ResourceOption{pulumi.DependsOn(args.DependsOn)}

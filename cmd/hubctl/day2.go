@@ -163,7 +163,7 @@ func (s *day2Stack) strs(key string) []string {
 // prod reports whether the stack is a production hub by any account: its name, its config, its
 // environment output.
 func (s *day2Stack) prod(ctx context.Context) (bool, error) {
-	if s.str("environment") == "prod" || strings.EqualFold(s.name, "prod") || strings.HasSuffix(strings.ToLower(s.name), "/prod") {
+	if config.IsProd(s.name, s.str("environment")) {
 		return true, nil
 	}
 	if s.st != nil {

@@ -85,3 +85,11 @@ func TestSlotNumbersAndFlowerKeyOrder(t *testing.T) {
 		t.Errorf("names are not in the byte order of their key files: %v", files)
 	}
 }
+
+// TestKeyHash: SHA-256 hex of the key's bytes, lower case (FIPS 180-2's "abc" vector).
+func TestKeyHash(t *testing.T) {
+	t.Parallel()
+	if got := KeyHash("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Fatalf("KeyHash(abc) = %s", got)
+	}
+}

@@ -1,6 +1,10 @@
 package flip
 
-import "regexp"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+)
 
 // trustCodeRE: upstream accepts any code that is non-empty after strip (flip-api's
 // EmptyTrustCodeError, ICreateTrust.code min_length=1; examples GSTT, KCH, KCL, Trust_K8s), and
@@ -18,3 +22,11 @@ const TrustCodeRule = "1 to 64 letters, digits, _ or - (upstream codes such as G
 // ValidTrustCode reports whether code is a trust code upstream accepts and flip-hub can use
 // everywhere it derives a name or path from it.
 func ValidTrustCode(code string) bool { return trustCodeRE.MatchString(code) }
+
+// KeyHash is how flip-api stores a key: the lower-case SHA-256 hex digest of its UTF-8 bytes
+// (hashlib.sha256(key.encode()).hexdigest(), in trust.api_key_hash; the FLIP_API secret's
+// internal_service_key_hash likewise). [flip-api/src/flip_api/scripts/register_trust.py]
+func KeyHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}

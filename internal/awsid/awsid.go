@@ -1,0 +1,17 @@
+package awsid
+
+import "regexp"
+
+// regionRE matches AWS region names: two letters, an optional partition word (gov, iso,
+// isob…), a direction and a number, e.g. eu-west-2, us-gov-west-1, ap-southeast-4.
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+
+// instanceRE matches what SSM accepts as a target: an EC2 instance ID (i-) or a managed
+// on-premises instance ID (mi-), 8 to 17 hex digits.
+var instanceRE = regexp.MustCompile(`^(i|mi)-[0-9a-f]{8,17}$`)
+
+// Region reports whether s is an AWS region name such as eu-west-2.
+func Region(s string) bool { return regionRE.MatchString(s) }
+
+// Instance reports whether s is an instance ID SSM can target, such as i-0123456789abcdef0.
+func Instance(s string) bool { return instanceRE.MatchString(s) }
