@@ -1,5 +1,7 @@
 package config
 
+import "github.com/londonaicentre/flip-hub/internal/flip"
+
 // defaults is the environment table of ARCHITECTURE.md: what a stack gets when its
 // config says nothing. Prod values are also the floor that prod config may not go below.
 type defaults struct {
@@ -71,8 +73,8 @@ const (
 	defaultIDTokenMinutes     = 60
 	defaultRefreshTokenDays   = 30
 	defaultTempPasswordDays   = 7
-	defaultNVFlarePort        = 8002
-	defaultFlowerPort         = 9092
+	defaultNVFlarePort        = flip.NVFlarePort
+	defaultFlowerPort         = flip.FlowerFleetPort
 	defaultMinClients         = 1
 	defaultRegistry           = "ghcr.io/londonaicentre/"
 )

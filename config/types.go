@@ -37,13 +37,13 @@ func (e Environment) KitName() string {
 	return string(e)
 }
 
-// FLBackend is the federated-learning framework the hub runs.
-type FLBackend string
+// FLBackend is the federated-learning framework the hub runs (internal/flip).
+type FLBackend = flip.Backend
 
 // The supported FL backends.
 const (
-	NVFlare FLBackend = "nvflare"
-	Flower  FLBackend = "flower"
+	NVFlare = flip.NVFlare
+	Flower  = flip.Flower
 )
 
 // Config is the whole, validated configuration of one stack.

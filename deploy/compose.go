@@ -92,10 +92,10 @@ const (
 
 // Container-side ports of the FL servers.
 const (
-	nvflarePort       = 8002
-	flowerFleetPort   = 9092
-	flowerExecPort    = 9093
-	flowerHealthPort  = 9097
+	nvflarePort       = flip.NVFlarePort
+	flowerFleetPort   = flip.FlowerFleetPort
+	flowerExecPort    = flip.FlowerExecPort
+	flowerHealthPort  = flip.FlowerHealthPort
 	flowerJobsVolume  = "fl-jobs"
 	flowerCertsMount  = "/certs"
 	flowerKeysMount   = flip.FlowerKeysDir

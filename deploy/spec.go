@@ -11,13 +11,13 @@ import (
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
-// Backend is the federated-learning framework the hub runs.
-type Backend string
+// Backend is the federated-learning framework the hub runs (internal/flip).
+type Backend = flip.Backend
 
 // The supported backends.
 const (
-	NVFlare Backend = "nvflare"
-	Flower  Backend = "flower"
+	NVFlare = flip.NVFlare
+	Flower  = flip.Flower
 )
 
 // Fixed facts of the hub host (FLIP-FACTS.md, "Hub host containers").

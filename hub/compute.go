@@ -35,7 +35,7 @@ func (s *stack) buildCompute(ctx *pulumi.Context) error {
 		DeployDependsOn: append(append([]pulumi.Resource{}, s.data.Ready...), s.identity.Ready...),
 		HubctlPath:      compute.DefaultHubctl,
 		Deploy: compute.Deploy{
-			Backend: deploy.Backend(cfg.FL.Backend),
+			Backend: cfg.FL.Backend,
 			Images: deploy.Images{
 				Registry:   cfg.Images.Registry,
 				Tag:        cfg.Images.Tag,

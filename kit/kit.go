@@ -34,14 +34,14 @@ const (
 // Default values.
 const (
 	DefaultTrustAPIKeyHeader = "Authorization"
-	DefaultNVFLAREPort       = 8002
-	DefaultFlowerPort        = 9092
+	DefaultNVFLAREPort       = flip.NVFlarePort
+	DefaultFlowerPort        = flip.FlowerFleetPort
 )
 
 // FL backends.
 const (
-	BackendNVFLARE = "nvflare"
-	BackendFlower  = "flower"
+	BackendNVFLARE = string(flip.NVFlare)
+	BackendFlower  = string(flip.Flower)
 )
 
 // trustKeys are the per-trust keys, in file order: upstream's credentials, then its metadata.

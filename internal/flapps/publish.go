@@ -64,7 +64,7 @@ func MarkerName(commit string) string { return "commit_" + commit[:7] + ".txt" }
 
 func (o Options) validate() error {
 	switch {
-	case o.Backend != "nvflare" && o.Backend != "flower":
+	case !flip.ValidBackend(o.Backend):
 		return fmt.Errorf("backend %q: want nvflare or flower", o.Backend)
 	case o.Bucket == "":
 		return errors.New("no bucket: want the stack's app-bundles bucket")
