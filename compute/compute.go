@@ -8,9 +8,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/internal/awsid"
-	"github.com/londonaicentre/flip-hub/namer"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
 // TypeToken is the component's Pulumi type.

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 )
 
 type deployCmd struct {

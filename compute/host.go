@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/namer"
+	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
 // RecoverMetric is the EC2 status check whose failure (a fault of the underlying hardware or

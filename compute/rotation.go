@@ -8,9 +8,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/deploy"
-	"github.com/londonaicentre/flip-hub/iamdoc"
-	"github.com/londonaicentre/flip-hub/namer"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
 // RotationEventName is the Secrets Manager event of a finished rotation, as EventBridge receives

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/internal/awsid"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 )
 
 // Signing keys the bootstrap pins. A download whose key has another fingerprint is refused,

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/internal/awsid"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/londonaicentre/flip-hub/data"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // AESKeyBase64 is the one secret output of the layer: trust kit files carry the hub's AES key.

@@ -6,9 +6,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/bucket"
-	"github.com/londonaicentre/flip-hub/deploy"
-	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
 )
 
 // App-bucket purposes the browser reaches directly, through presigned URLs (upstream's CORS:

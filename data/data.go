@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/bucket"
-	"github.com/londonaicentre/flip-hub/namer"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
+	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
 // TypeToken is the data layer's Pulumi type.

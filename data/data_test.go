@@ -12,10 +12,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"github.com/londonaicentre/flip-hub/bucket"
 	"github.com/londonaicentre/flip-hub/data"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
 	"github.com/londonaicentre/flip-hub/internal/flip"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 const (

@@ -6,8 +6,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/iamdoc"
-	"github.com/londonaicentre/flip-hub/namer"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
 // KeyTypeToken is the Pulumi type of the stack key component.

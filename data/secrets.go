@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/internal/flip"
-	"github.com/londonaicentre/flip-hub/namer"
+	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
 // Logical names of the random resources that mint the FLIP_API values. Renaming one

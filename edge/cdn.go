@@ -7,8 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/bucket"
-	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
 )
 
 // AWS managed cache policies (their IDs are fixed across accounts).

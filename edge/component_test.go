@@ -11,7 +11,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/edge"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 const testAccount = "123456789012"

@@ -5,8 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/bucket"
-	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
 )
 
 // Where the edge's logs land in the stack's log bucket.

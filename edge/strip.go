@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 )
 
 // ViewerStrippedHeaders are headers a viewer may never send to flip-api: X-Internal-Service-Key

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
 )
 
 // GlobalRegion is where CloudFront takes its certificate and web ACL from.

@@ -4,7 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/compute"
-	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/network"
 )
 

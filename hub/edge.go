@@ -3,8 +3,8 @@ package hub
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/bucket"
 	"github.com/londonaicentre/flip-hub/edge"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
 	"github.com/londonaicentre/flip-hub/network"
 )
 

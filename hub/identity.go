@@ -5,8 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/deploy"
 	"github.com/londonaicentre/flip-hub/identity"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 )
 
 func (s *stack) buildIdentity(ctx *pulumi.Context) error {

@@ -10,9 +10,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/iamdoc"
 	"github.com/londonaicentre/flip-hub/identity"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 const (

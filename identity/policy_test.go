@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/iamdoc"
 	"github.com/londonaicentre/flip-hub/identity"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
 )
 
 // checkLeastPrivilege applies the IAM rules the hub is reviewed against to an identity

@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 
-	"github.com/londonaicentre/flip-hub/compliance"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
 )
 
 // View converts a resource as the policy engine sees it into the neutral view the rules

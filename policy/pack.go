@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 
-	"github.com/londonaicentre/flip-hub/compliance"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
 )
 
 // PackName names the policy pack in the engine's reports.

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 
-	"github.com/londonaicentre/flip-hub/compliance"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
 )
 
 // violations records what a policy reports.

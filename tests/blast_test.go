@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/compliance"
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // Blast radius: plan a stack, change one thing in its config, plan again, and require

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/compliance"
-	"github.com/londonaicentre/flip-hub/compliance/planview"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/compliance/planview"
 )
 
 // cmReports evaluates the rule set over both real stacks.

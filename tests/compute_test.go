@@ -12,10 +12,10 @@ import (
 	"github.com/londonaicentre/flip-hub/compute"
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/data"
-	"github.com/londonaicentre/flip-hub/deploy"
-	"github.com/londonaicentre/flip-hub/iamdoc"
-	"github.com/londonaicentre/flip-hub/plan"
-	"github.com/londonaicentre/flip-hub/ssmrun"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/plan"
+	"github.com/londonaicentre/flip-hub/internal/ssmrun"
 )
 
 const (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/internal/flip"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // TestFLIPContract renders the hub deploy from the program's graph, for both backends and both

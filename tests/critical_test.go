@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/compliance"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // TestCriticalPathOfRealStacks computes each stack's deploy critical path from the

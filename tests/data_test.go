@@ -13,13 +13,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"github.com/londonaicentre/flip-hub/bucket"
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/data"
 	"github.com/londonaicentre/flip-hub/hub"
-	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
 	"github.com/londonaicentre/flip-hub/internal/flip"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // Resource types of the data layer (prefixed dl: this package holds every layer's suite).

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // dtTimestamp matches a date-time (RFC 3339 or similar): no input may hold the time of

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // GraphDiff is what would change between two plans of the same stack: resources added,

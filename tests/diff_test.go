@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 func TestDiffGraphs(t *testing.T) {

@@ -12,13 +12,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"github.com/londonaicentre/flip-hub/bucket"
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/edge"
 	"github.com/londonaicentre/flip-hub/hub"
-	"github.com/londonaicentre/flip-hub/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/bucket"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 	"github.com/londonaicentre/flip-hub/network"
-	"github.com/londonaicentre/flip-hub/plan"
 )
 
 // Resource types of the edge layer (prefixed ed: this package holds every layer's suite).

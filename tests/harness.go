@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // Stacks are the real environments, each planned from its own stack file.

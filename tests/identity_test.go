@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/iamdoc"
 	"github.com/londonaicentre/flip-hub/identity"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/iamdoc"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 const (

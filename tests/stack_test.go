@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // TestExplicitProviders checks that nothing would fall back to a default provider

@@ -12,7 +12,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/compute"
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
 

@@ -30,17 +30,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/dbtunnel"
-	"github.com/londonaicentre/flip-hub/deploy"
-	"github.com/londonaicentre/flip-hub/forward"
 	"github.com/londonaicentre/flip-hub/hub"
-	"github.com/londonaicentre/flip-hub/plan"
-	"github.com/londonaicentre/flip-hub/registrar"
-	"github.com/londonaicentre/flip-hub/release"
-	"github.com/londonaicentre/flip-hub/schemareset"
-	"github.com/londonaicentre/flip-hub/ssmrun"
-	"github.com/londonaicentre/flip-hub/status"
-	"github.com/londonaicentre/flip-hub/uideploy"
+	"github.com/londonaicentre/flip-hub/internal/dbtunnel"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/forward"
+	"github.com/londonaicentre/flip-hub/internal/plan"
+	"github.com/londonaicentre/flip-hub/internal/registrar"
+	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/schemareset"
+	"github.com/londonaicentre/flip-hub/internal/ssmrun"
+	"github.com/londonaicentre/flip-hub/internal/status"
+	"github.com/londonaicentre/flip-hub/internal/uideploy"
 )
 
 // Day-2 operations: status, deploy-ui, db reset-schema and forward. Each reads the stack outputs

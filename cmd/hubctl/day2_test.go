@@ -32,11 +32,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/status"
 	"github.com/londonaicentre/flip-hub/internal/testexec"
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
-	"github.com/londonaicentre/flip-hub/release"
-	"github.com/londonaicentre/flip-hub/status"
 )
 
 // These tests run the day-2 commands the way an operator does, against moto_server (behind the
@@ -129,7 +129,7 @@ func writeOutputs(t *testing.T, outs map[string]any) string {
 // hubSchemaFixture is what flip-api creates at start (the registrar's fixture).
 func hubSchemaFixture(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../registrar/testdata/schema.sql")
+	b, err := os.ReadFile("../../internal/registrar/testdata/schema.sql")
 	if err != nil {
 		t.Fatal(err)
 	}

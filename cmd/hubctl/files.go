@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/release"
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 func newEnvCmd() *cobra.Command {

@@ -5,9 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flapps"
-	"github.com/londonaicentre/flip-hub/release"
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 func newFLAppsCmd() *cobra.Command {

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/deploy"
-	"github.com/londonaicentre/flip-hub/release"
-	"github.com/londonaicentre/flip-hub/ssmrun"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/ssmrun"
 )
 
 func newHostCmd() *cobra.Command {

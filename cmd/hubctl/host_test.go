@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/londonaicentre/flip-hub/deploy"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 )
 

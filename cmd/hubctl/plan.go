@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/compliance"
-	"github.com/londonaicentre/flip-hub/compliance/planview"
-	"github.com/londonaicentre/flip-hub/plan"
-	"github.com/londonaicentre/flip-hub/release"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/compliance/planview"
+	"github.com/londonaicentre/flip-hub/internal/plan"
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 // planJSON is `hubctl plan --json`: the graph's own fields, then the compliance verdicts

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/londonaicentre/flip-hub/compliance"
-	"github.com/londonaicentre/flip-hub/release"
+	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 func runPlan(t *testing.T, args ...string) (string, error) {

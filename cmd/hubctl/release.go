@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/hub"
-	"github.com/londonaicentre/flip-hub/release"
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 // stackFlags are the flags every Automation API command shares.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/release"
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 // exitUsage is the exit code of a command line that could not be understood; the

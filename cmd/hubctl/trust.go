@@ -18,8 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/dbtunnel"
-	"github.com/londonaicentre/flip-hub/registrar"
+	"github.com/londonaicentre/flip-hub/internal/dbtunnel"
+	"github.com/londonaicentre/flip-hub/internal/registrar"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
 

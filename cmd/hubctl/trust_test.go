@@ -15,8 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/londonaicentre/flip-hub/internal/release"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
-	"github.com/londonaicentre/flip-hub/release"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
 
@@ -24,7 +24,7 @@ import (
 func hubSchema(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "registrar", "testdata", "schema.sql"))
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "internal", "registrar", "testdata", "schema.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // TestStackConfigAgreesWithTheCLI runs the real pulumi CLI over the repository's own

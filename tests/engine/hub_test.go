@@ -96,7 +96,7 @@ func (h *hub) editConfig(edit func(cfg map[string]any)) {
 // the stack's kit slot names.
 func (h *hub) seedDatabase() {
 	h.t.Helper()
-	schema, err := os.ReadFile(filepath.Join(suite.repo, "registrar", "testdata", "schema.sql"))
+	schema, err := os.ReadFile(filepath.Join(suite.repo, "internal", "registrar", "testdata", "schema.sql"))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/londonaicentre/flip-hub/internal/flip"
-	"github.com/londonaicentre/flip-hub/plan"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 )
 
 // TestStagLifecycle drives a stag hub through the real engine the way an operator does: preview,

@@ -1,0 +1,99 @@
+package status_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/ssmrun"
+	"github.com/londonaicentre/flip-hub/internal/status"
+)
+
+func TestParseOSUpdates(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		out     string
+		want    status.OSUpdates
+		wantErr string
+	}{
+		{"clean", "counts=12;0\nreboot=no\nunattended=1\nlists_age=3600\n",
+			status.OSUpdates{Updates: 12, Unattended: true, ListsAge: time.Hour}, ""},
+		{"security and reboot pending", "counts=30;4\nreboot=yes\nunattended=1\nlists_age=120\n",
+			status.OSUpdates{Updates: 30, Security: 4, RebootRequired: true, Unattended: true, ListsAge: 2 * time.Minute}, ""},
+		{"never refreshed, unattended off", "counts=0;0\nreboot=no\nunattended=0\nlists_age=never\n",
+			status.OSUpdates{ListsAge: -1}, ""},
+		{"apt-check missing", "counts=unknown\nreboot=no\nunattended=1\nlists_age=5\n", status.OSUpdates{}, "update-notifier-common"},
+		{"truncated report", "counts=1;0\nreboot=no\n", status.OSUpdates{}, "lacks unattended"},
+		{"lists age garbage", "counts=1;0\nreboot=no\nunattended=1\nlists_age=soon\n", status.OSUpdates{}, "not a number"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := status.ParseOSUpdates(tc.out)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v; want one saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("ParseOSUpdates = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestOSUpdateStatus(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		stdout string
+		err    error
+		ok     bool
+		detail string
+	}{
+		{"up to date", "counts=12;0\nreboot=no\nunattended=1\nlists_age=3600\n", nil, true, "no security update pending (12 other updates)"},
+		{"security pending", "counts=30;4\nreboot=no\nunattended=1\nlists_age=3600\n", nil, false, "4 security updates pending"},
+		{"reboot pending", "counts=0;0\nreboot=yes\nunattended=1\nlists_age=3600\n", nil, false, "a reboot is pending"},
+		{"unattended off", "counts=0;0\nreboot=no\nunattended=0\nlists_age=3600\n", nil, false, "unattended upgrades are off"},
+		{"mirror unreachable", "counts=0;0\nreboot=no\nunattended=1\nlists_age=259200\n", nil, false, "last refreshed its package lists 72h0m0s ago"},
+		{"never refreshed", "counts=0;0\nreboot=no\nunattended=1\nlists_age=never\n", nil, false, "never refreshed"},
+		{"not online", "", &ssmrun.NotOnlineError{InstanceID: "i-1"}, false, "not online"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeCommander{stdout: tc.stdout, err: tc.err}
+			r := run(t, status.OSUpdateStatus(f, "i-1"), tc.ok, tc.detail)
+			if !tc.ok && !strings.Contains(r.Fix, "unattended-upgrade") {
+				t.Errorf("fix %q does not say how to install updates", r.Fix)
+			}
+			if !strings.Contains(strings.Join(f.got, "\n"), "apt-check") {
+				t.Errorf("command %q does not ask apt-check", f.got)
+			}
+		})
+	}
+}
+
+// The report script is plain bash that shellcheck accepts: it runs as the SSM command's body.
+func TestOSUpdatesScriptShellcheck(t *testing.T) {
+	t.Parallel()
+	bin, err := exec.LookPath("shellcheck")
+	if err != nil {
+		if os.Getenv("FLIP_SKIP_SHELLCHECK") == "1" {
+			t.Skip("FLIP_SKIP_SHELLCHECK=1")
+		}
+		t.Fatalf("shellcheck is not on PATH: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "report.sh")
+	if err := os.WriteFile(path, []byte("#!/bin/bash\n"+strings.Join(status.OSUpdatesScript, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "--shell=bash", "--severity=style", path).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
