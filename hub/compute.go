@@ -66,11 +66,11 @@ func (s *stack) buildCompute(ctx *pulumi.Context) error {
 		return err
 	}
 	s.compute = c
-	ctx.Export("hubInstanceId", c.InstanceID)
-	ctx.Export("hubPrivateIp", c.PrivateIP)
-	ctx.Export("hubAmiId", c.AMIID)
-	ctx.Export("hubLogGroupNames", c.LogGroupNames)
-	ctx.Export("hubDeployHash", c.DeployHash)
-	ctx.Export("hubDeployCommandId", c.DeployCommandID)
+	export(ctx, &Out.HubInstanceID, c.InstanceID)
+	export(ctx, &Out.HubPrivateIP, c.PrivateIP)
+	export(ctx, &Out.HubAMIID, c.AMIID)
+	export(ctx, &Out.HubLogGroupNames, c.LogGroupNames)
+	export(ctx, &Out.HubDeployHash, c.DeployHash)
+	export(ctx, &Out.HubDeployCommandID, c.DeployCommandID)
 	return nil
 }

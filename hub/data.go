@@ -66,17 +66,17 @@ func (s *stack) buildData(ctx *pulumi.Context) error {
 		return err
 	}
 	s.data = d
-	ctx.Export("dbAddress", d.DBAddress)
-	ctx.Export("dbPort", d.DBPort)
-	ctx.Export("dbName", d.DBName)
-	ctx.Export("dbInstanceId", d.DBInstanceID)
-	ctx.Export("dbMasterSecretArn", d.DBMasterSecretARN)
-	ctx.Export("flipApiSecretArn", d.FlipAPISecretARN)
-	ctx.Export("flipApiSecretName", d.FlipAPISecretName)
-	ctx.Export("registryTokenSecretArn", d.RegistryTokenSecretARN)
-	ctx.Export("bucketNames", d.BucketNames)
-	ctx.Export("bucketArns", d.BucketARNs)
-	ctx.Export("logBucketName", d.LogBucketName)
-	ctx.Export("kitSlotParameterName", d.KitSlotParameterName)
+	export(ctx, &Out.DBAddress, d.DBAddress)
+	export(ctx, &Out.DBPort, d.DBPort)
+	export(ctx, &Out.DBName, d.DBName)
+	export(ctx, &Out.DBInstanceID, d.DBInstanceID)
+	export(ctx, &Out.DBMasterSecretARN, d.DBMasterSecretARN)
+	export(ctx, &Out.FlipAPISecretARN, d.FlipAPISecretARN)
+	export(ctx, &Out.FlipAPISecretName, d.FlipAPISecretName)
+	export(ctx, &Out.RegistryTokenSecretARN, d.RegistryTokenSecretARN)
+	export(ctx, &Out.BucketNames, d.BucketNames)
+	export(ctx, &Out.BucketARNs, d.BucketARNs)
+	export(ctx, &Out.LogBucketName, d.LogBucketName)
+	export(ctx, &Out.KitSlotParameterName, d.KitSlotParameterName)
 	return nil
 }

@@ -53,15 +53,15 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 		return err
 	}
 	s.identity = id
-	ctx.Export("userPoolId", id.UserPoolID)
-	ctx.Export("userPoolArn", id.UserPoolARN)
-	ctx.Export("userPoolClientId", id.ClientID)
-	ctx.Export("userPoolDomain", id.UserPoolDomain)
-	ctx.Export("sesIdentityArn", id.SESIdentityARN)
-	ctx.Export("sesVerificationRecords", id.SESVerificationRecords)
-	ctx.Export("hostRoleName", id.HostRoleName)
-	ctx.Export("hostInstanceProfileName", id.HostInstanceProfileName)
-	ctx.Export("flServerRoleArn", id.FLServerRoleARN)
+	export(ctx, &Out.UserPoolID, id.UserPoolID)
+	export(ctx, &Out.UserPoolARN, id.UserPoolARN)
+	export(ctx, &Out.UserPoolClientID, id.ClientID)
+	export(ctx, &Out.UserPoolDomain, id.UserPoolDomain)
+	export(ctx, &Out.SESIdentityARN, id.SESIdentityARN)
+	export(ctx, &Out.SESVerificationRecords, id.SESVerificationRecords)
+	export(ctx, &Out.HostRoleName, id.HostRoleName)
+	export(ctx, &Out.HostInstanceProfileName, id.HostInstanceProfileName)
+	export(ctx, &Out.FLServerRoleARN, id.FLServerRoleARN)
 	return nil
 }
 

@@ -20,6 +20,6 @@ func (s *stack) buildKey(ctx *pulumi.Context) error {
 		return err
 	}
 	s.key = key
-	ctx.Export("kmsKeyArn", key.ARN)
+	export(ctx, &Out.KMSKeyARN, key.ARN)
 	return nil
 }

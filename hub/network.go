@@ -30,9 +30,9 @@ func (s *stack) buildNetwork(ctx *pulumi.Context) error {
 		return err
 	}
 	s.network = net
-	ctx.Export("vpcId", net.VPCID)
-	ctx.Export("privateSubnetIds", net.PrivateSubnetIDs)
-	ctx.Export("publicSubnetIds", net.PublicSubnetIDs)
-	ctx.Export("flowLogGroupName", net.FlowLogGroupName)
+	export(ctx, &Out.VPCID, net.VPCID)
+	export(ctx, &Out.PrivateSubnetIDs, net.PrivateSubnetIDs)
+	export(ctx, &Out.PublicSubnetIDs, net.PublicSubnetIDs)
+	export(ctx, &Out.FlowLogGroupName, net.FlowLogGroupName)
 	return nil
 }

@@ -67,9 +67,9 @@ func build(ctx *pulumi.Context, cfg *config.Config) error {
 	s.account = aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(prov.AWS)).AccountId()
 	s.partition = aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Provider(prov.AWS)).Partition()
 
-	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
-	ctx.Export("region", pulumi.String(cfg.Region))
-	ctx.Export("domain", pulumi.String(cfg.Edge.Domain))
+	export(ctx, &Out.Environment, pulumi.String(string(cfg.Environment)))
+	export(ctx, &Out.Region, pulumi.String(cfg.Region))
+	export(ctx, &Out.Domain, pulumi.String(cfg.Edge.Domain))
 	for _, layer := range layers {
 		if err := layer(s, ctx); err != nil {
 			return err

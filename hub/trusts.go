@@ -40,18 +40,18 @@ func (s *stack) buildTrusts(ctx *pulumi.Context) error {
 	s.trusts = t
 	// What `hubctl kits` writes the kit files from: the per-trust secrets, and the hub-shared
 	// values of the managed section (CENTRAL_HUB_API_URL and NLB_SUBDOMAIN derive from domain).
-	ctx.Export("trusts", t.Keys)
-	ctx.Export("trustRegistrations", t.Registrations)
-	ctx.Export("trustKitFiles", t.KitFiles)
-	ctx.Export("aesKeyBase64", s.data.AESKeyBase64)
-	ctx.Export("images", pulumi.StringMap{
+	export(ctx, &Out.Trusts, t.Keys)
+	export(ctx, &Out.TrustRegistrations, t.Registrations)
+	export(ctx, &Out.TrustKitFiles, t.KitFiles)
+	export(ctx, &Out.AESKeyBase64, s.data.AESKeyBase64)
+	export(ctx, &Out.Images, pulumi.StringMap{
 		"tag":        pulumi.String(s.cfg.Images.Tag),
 		"registry":   pulumi.String(s.cfg.Images.Registry),
 		"flTag":      pulumi.String(s.cfg.Images.FLTag),
 		"flRegistry": pulumi.String(s.cfg.Images.FLRegistry),
 	})
-	ctx.Export("flBackend", pulumi.String(string(s.cfg.FL.Backend)))
-	ctx.Export("flPort", pulumi.Int(s.cfg.FL.Port))
-	ctx.Export("flKitDate", pulumi.String(s.cfg.FL.KitDate))
+	export(ctx, &Out.FLBackend, pulumi.String(string(s.cfg.FL.Backend)))
+	export(ctx, &Out.FLPort, pulumi.Int(s.cfg.FL.Port))
+	export(ctx, &Out.FLKitDate, pulumi.String(s.cfg.FL.KitDate))
 	return nil
 }

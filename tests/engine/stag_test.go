@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	fliphub "github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/internal/plan"
 )
@@ -45,6 +47,17 @@ func TestStagLifecycle(t *testing.T) {
 		}
 		if len(dep.Pending) != 0 {
 			t.Errorf("pending operations after a successful up: %v", dep.Pending)
+		}
+		// The stack exports exactly hub.Outputs, each under its tag.
+		var outs map[string]any
+		if err := json.Unmarshal(h.pulumi("stack", "output", "--json"), &outs); err != nil {
+			t.Fatalf("stack output: %v", err)
+		}
+		exported := slices.Sorted(maps.Keys(outs))
+		wantKeys := fliphub.OutputKeys()
+		slices.Sort(wantKeys)
+		if !slices.Equal(exported, wantKeys) {
+			t.Errorf("the stack exports\n%v\nwant hub.Outputs'\n%v", exported, wantKeys)
 		}
 		// Every checkpoint rewrites every resource's stack trace: hubctl runs the program on a
 		// goroutine of its own, so the traces hold the program's frames and none of the
