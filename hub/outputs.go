@@ -96,6 +96,25 @@ func OutputKey(field any) string {
 	return ""
 }
 
+// Has reports whether o holds a non-empty value for the output field names (a field of Out).
+func (o *Outputs) Has(field any) bool {
+	p := reflect.ValueOf(field)
+	if p.Kind() != reflect.Pointer {
+		return false
+	}
+	out, mine := reflect.ValueOf(&Out).Elem(), reflect.ValueOf(o).Elem()
+	for i := range out.NumField() {
+		if out.Field(i).Addr().Pointer() == p.Pointer() && out.Field(i).Addr().Type() == p.Type() {
+			v := mine.Field(i)
+			if v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
+				return v.Len() > 0
+			}
+			return !v.IsZero()
+		}
+	}
+	return false
+}
+
 // OutputKeys are every output's export name, in field order.
 func OutputKeys() []string {
 	t := reflect.TypeOf(Out)

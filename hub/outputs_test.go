@@ -60,3 +60,25 @@ func TestDecodeOutputs(t *testing.T) {
 		t.Error("a port that is not a number was accepted")
 	}
 }
+
+func TestHas(t *testing.T) {
+	t.Parallel()
+	o := Outputs{DBAddress: "db", DBPort: 5432, HubLogGroupNames: []string{}, BucketNames: map[string]string{"a": "b"}}
+	cases := []struct {
+		name  string
+		field any
+		want  bool
+	}{
+		{"set string", &Out.DBAddress, true},
+		{"set int", &Out.DBPort, true},
+		{"set map", &Out.BucketNames, true},
+		{"empty list", &Out.HubLogGroupNames, false},
+		{"unset", &Out.Region, false},
+		{"not a field of Out", &o.DBAddress, false},
+	}
+	for _, tc := range cases {
+		if got := o.Has(tc.field); got != tc.want {
+			t.Errorf("%s: Has = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}

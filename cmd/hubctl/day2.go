@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ import (
 	"github.com/londonaicentre/flip-hub/internal/ssmrun"
 	"github.com/londonaicentre/flip-hub/internal/status"
 	"github.com/londonaicentre/flip-hub/internal/uideploy"
+	"github.com/londonaicentre/flip-hub/trusts"
 )
 
 // Day-2 operations: status, deploy-ui, db reset-schema and forward. Each reads the stack outputs
@@ -73,8 +75,11 @@ func (f *day2Flags) register(cmd *cobra.Command) {
 type day2Stack struct {
 	name string
 	// st is nil when the outputs came from --outputs-file.
-	st     *release.Stack
-	outs   map[string]any
+	st   *release.Stack
+	outs map[string]any
+	// o are the outputs, typed; masked names those read without their secret value.
+	o      hub.Outputs
+	masked []string
 	region string
 	aws    aws.Config
 }
@@ -112,9 +117,14 @@ func (f *day2Flags) load(cmd *cobra.Command, secrets bool) (*day2Stack, error) {
 			return nil, err
 		}
 	}
+	o, masked, err := hub.DecodeOutputs(s.outs, release.Masked)
+	if err != nil {
+		return nil, withCode(int(release.Failed), err)
+	}
+	s.o, s.masked = o, masked
 	s.region = f.region
 	if s.region == "" {
-		s.region = s.str("region")
+		s.region = s.o.Region
 	}
 	if s.region == "" {
 		return nil, withCode(int(release.Failed), fmt.Errorf("stack %s exports no region (has it been deployed?); pass --region", f.stack))
@@ -127,43 +137,27 @@ func (f *day2Flags) load(cmd *cobra.Command, secrets bool) (*day2Stack, error) {
 	return s, nil
 }
 
-// str returns a string output, "" when absent or masked.
-func (s *day2Stack) str(key string) string {
-	v, _ := s.outs[key].(string)
-	if v == release.Masked {
-		return ""
+// requiredOutputs are the outputs every deployed hub has and the checks read.
+func requiredOutputs() []string {
+	var keys []string
+	for _, f := range []any{
+		&hub.Out.Region, &hub.Out.Domain, &hub.Out.PublicURL, &hub.Out.APIURL, &hub.Out.UserPoolID, &hub.Out.UserPoolClientID,
+		&hub.Out.DBAddress, &hub.Out.DBPort, &hub.Out.DBName, &hub.Out.DBInstanceID, &hub.Out.DBMasterSecretARN,
+		&hub.Out.FlipAPISecretARN, &hub.Out.UIBucketName, &hub.Out.DistributionID, &hub.Out.FLEndpoint, &hub.Out.HubInstanceID,
+		&hub.Out.HubLogGroupNames,
+	} {
+		keys = append(keys, hub.OutputKey(f))
 	}
-	return v
+	return keys
 }
 
-// num returns a numeric output (JSON numbers and numeric strings), 0 when absent.
-func (s *day2Stack) num(key string) int {
-	switch v := s.outs[key].(type) {
-	case float64:
-		return int(v)
-	case string:
-		n, _ := strconv.Atoi(v)
-		return n
-	}
-	return 0
-}
-
-// strs returns a string-list output.
-func (s *day2Stack) strs(key string) []string {
-	list, _ := s.outs[key].([]any)
-	var out []string
-	for _, v := range list {
-		if str, ok := v.(string); ok && str != "" {
-			out = append(out, str)
-		}
-	}
-	return out
-}
+// isMasked reports whether an output was read masked (a secret without its value).
+func (s *day2Stack) isMasked(field any) bool { return slices.Contains(s.masked, hub.OutputKey(field)) }
 
 // prod reports whether the stack is a production hub by any account: its name, its config, its
 // environment output.
 func (s *day2Stack) prod(ctx context.Context) (bool, error) {
-	if config.IsProd(s.name, s.str("environment")) {
+	if config.IsProd(s.name, s.o.Environment) {
 		return true, nil
 	}
 	if s.st != nil {
@@ -209,16 +203,16 @@ type tunnelled interface {
 // database and host of an explicit --dsn (never its password).
 func (d *dbFlagsDay2) target(s *day2Stack) (string, error) {
 	if d.dsn == "" {
-		return fmt.Sprintf("database %s at %s, through the SSM tunnel", s.str("dbName"), s.str("dbAddress")), nil
+		return fmt.Sprintf("database %s at %s, through the SSM tunnel", s.o.DBName, s.o.DBAddress), nil
 	}
 	cfg, err := pgx.ParseConfig(d.dsn)
 	if err != nil {
 		return "", withCode(exitUsage, errors.New("--dsn is not a PostgreSQL connection string (its value is not shown)"))
 	}
 	// The server must be the stack's: its RDS endpoint, or this machine (a tunnel to it).
-	if cfg.Host != s.str("dbAddress") && !loopback(cfg.Host) {
+	if cfg.Host != s.o.DBAddress && !loopback(cfg.Host) {
 		return "", withCode(int(release.Refused), fmt.Errorf("--dsn reaches %s, which is neither the stack's database (%s) "+
-			"nor a local tunnel to it; refusing a destructive command on another server", cfg.Host, s.str("dbAddress")))
+			"nor a local tunnel to it; refusing a destructive command on another server", cfg.Host, s.o.DBAddress))
 	}
 	return fmt.Sprintf("database %s at %s:%d, from --dsn", cfg.Database, cfg.Host, cfg.Port), nil
 }
@@ -260,8 +254,8 @@ func (d *dbFlagsDay2) connector(s *day2Stack, log io.Writer) (func(ctx context.C
 		mode = m
 	}
 	o := dbtunnel.Options{
-		InstanceID: s.str("hubInstanceId"), DBHost: s.str("dbAddress"), DBPort: s.num("dbPort"), DBName: s.str("dbName"),
-		SecretARN: s.str("dbMasterSecretArn"), Region: s.region, TLS: mode, CAFile: caFile,
+		InstanceID: s.o.HubInstanceID, DBHost: s.o.DBAddress, DBPort: s.o.DBPort, DBName: s.o.DBName,
+		SecretARN: s.o.DBMasterSecretARN, Region: s.region, TLS: mode, CAFile: caFile,
 		Secrets: secretsmanager.NewFromConfig(s.aws), Terminator: ssm.NewFromConfig(s.aws), AWSCLI: d.awsCLI, Log: log,
 	}
 	return func(ctx context.Context) (tunnelled, error) { return dbtunnel.Connect(ctx, o) }, nil
@@ -374,11 +368,11 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 		checks = append(checks, status.WithTimeout(c, set.timeout))
 	}
 	// need adds a failing check when any output is missing and reports whether all are there.
-	need := func(group, name string, keys ...string) bool {
+	need := func(group, name string, fields ...any) bool {
 		var missing []string
-		for _, k := range keys {
-			if s.str(k) == "" && s.num(k) == 0 && len(s.strs(k)) == 0 {
-				missing = append(missing, k)
+		for _, field := range fields {
+			if !s.o.Has(field) {
+				missing = append(missing, hub.OutputKey(field))
 			}
 		}
 		if len(missing) == 0 {
@@ -389,7 +383,7 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 		return false
 	}
 
-	add("outputs", status.Outputs(s.outs, status.RequiredOutputs))
+	add("outputs", status.Outputs(s.outs, requiredOutputs()))
 	if s.st == nil {
 		add("drift", status.Skip("drift", "outputs read from --outputs-file: no stack to refresh"))
 	} else {
@@ -397,27 +391,27 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 	}
 
 	ssmc := ssm.NewFromConfig(s.aws)
-	if need("instance", "instance", "hubInstanceId") {
-		add("instance", status.Instance(ec2.NewFromConfig(s.aws), ssmc, s.str("hubInstanceId")))
+	if need("instance", "instance", &hub.Out.HubInstanceID) {
+		add("instance", status.Instance(ec2.NewFromConfig(s.aws), ssmc, s.o.HubInstanceID))
 	}
-	if need("database", "database", "dbInstanceId") {
-		add("database", status.DBInstance(rds.NewFromConfig(s.aws), s.str("dbInstanceId")))
+	if need("database", "database", &hub.Out.DBInstanceID) {
+		add("database", status.DBInstance(rds.NewFromConfig(s.aws), s.o.DBInstanceID))
 	}
-	if need("database-query", "database-query", "hubInstanceId", "dbAddress", "dbPort", "dbName", "dbMasterSecretArn") {
+	if need("database-query", "database-query", &hub.Out.HubInstanceID, &hub.Out.DBAddress, &hub.Out.DBPort, &hub.Out.DBName, &hub.Out.DBMasterSecretARN) {
 		add("database-query", status.DBQuery(func(ctx context.Context) (status.DB, error) { return connect(ctx) }))
 	}
 	sm := secretsmanager.NewFromConfig(s.aws)
-	if need("secrets", "secret flip-api", "flipApiSecretArn") {
-		add("secrets", status.Secret(sm, status.SecretSpec{Label: "flip-api", ID: s.str("flipApiSecretArn"),
+	if need("secrets", "secret flip-api", &hub.Out.FlipAPISecretARN) {
+		add("secrets", status.Secret(sm, status.SecretSpec{Label: "flip-api", ID: s.o.FlipAPISecretARN,
 			Keys: status.FlipAPISecretKeys, Validate: status.ValidateFlipAPISecret}))
 	}
-	if need("secrets", "secret db-master", "dbMasterSecretArn") {
-		add("secrets", status.Secret(sm, status.SecretSpec{Label: "db-master", ID: s.str("dbMasterSecretArn"), Keys: status.DBMasterSecretKeys}))
+	if need("secrets", "secret db-master", &hub.Out.DBMasterSecretARN) {
+		add("secrets", status.Secret(sm, status.SecretSpec{Label: "db-master", ID: s.o.DBMasterSecretARN, Keys: status.DBMasterSecretKeys}))
 	}
 
 	client := &http.Client{}
-	if need("https", "https /", "domain") {
-		base := "https://" + s.str("domain")
+	if need("https", "https /", &hub.Out.Domain) {
+		base := "https://" + s.o.Domain
 		add("https", status.HTTPStatus(client, "https /", base+"/", http.StatusOK,
 			"CloudFront serves the UI from the UI bucket: deploy it with `hubctl deploy-ui` if the bucket is empty, "+
 				"and check the domain's DNS points at the distribution (stack output distributionDomainName)"))
@@ -426,40 +420,39 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 				"the ALB target group health (stack output apiTargetGroupArn) and flip-api's logs"))
 		add("certificate", status.Certificate(client, base+"/", time.Duration(set.certDays)*24*time.Hour, nil))
 	}
-	if need("fl-endpoint", "fl-endpoint", "flEndpoint") {
-		add("fl-endpoint", status.TCP(&net.Dialer{}, "fl-endpoint", s.str("flEndpoint"),
+	if need("fl-endpoint", "fl-endpoint", &hub.Out.FLEndpoint) {
+		add("fl-endpoint", status.TCP(&net.Dialer{}, "fl-endpoint", s.o.FLEndpoint,
 			"the FL load balancer admits only the trusts' egress CIDRs: from anywhere else this check cannot connect "+
 				"(--skip fl-endpoint, or run it from an allowed network); otherwise check the FL target group health "+
 				"(stack output flTargetGroupArn) and the fl-server container"))
 	}
-	if need("fl-apps", "fl base application", "flBackend") {
-		buckets, _ := s.outs["bucketNames"].(map[string]any)
-		if b, _ := buckets[deploy.BucketAppBundles].(string); b == "" {
+	if need("fl-apps", "fl base application", &hub.Out.FLBackend) {
+		if b := s.o.BucketNames[deploy.BucketAppBundles]; b == "" {
 			add("fl-apps", status.Fail("fl base application", "stack output bucketNames lacks "+deploy.BucketAppBundles,
 				"deploy the stack with this release (`hubctl up`)"))
 		} else {
-			add("fl-apps", status.BaseApplication(s.s3Client(), b, s.str("flBackend"), s.name))
+			add("fl-apps", status.BaseApplication(s.s3Client(), b, s.o.FLBackend, s.name))
 		}
 	}
-	if need("containers", "containers", "hubInstanceId") {
+	if need("containers", "containers", &hub.Out.HubInstanceID) {
 		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
-		add("containers", status.Containers(runner, s.str("hubInstanceId"),
+		add("containers", status.Containers(runner, s.o.HubInstanceID,
 			[]string{deploy.ServiceFlipAPI, deploy.ServiceFLAPI, deploy.ServiceFLServer}))
 	}
-	if need("os-updates", "os updates", "hubInstanceId") {
+	if need("os-updates", "os updates", &hub.Out.HubInstanceID) {
 		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
-		add("os-updates", status.OSUpdateStatus(runner, s.str("hubInstanceId")))
+		add("os-updates", status.OSUpdateStatus(runner, s.o.HubInstanceID))
 	}
-	if need("logs", "logs", "hubLogGroupNames") {
+	if need("logs", "logs", &hub.Out.HubLogGroupNames) {
 		logs := cloudwatchlogs.NewFromConfig(s.aws)
-		for _, g := range s.strs("hubLogGroupNames") {
+		for _, g := range s.o.HubLogGroupNames {
 			window := set.logWindow
 			if strings.HasSuffix(g, "deploy") {
 				window = 0 // written only by deploys: existence is all that can be expected
 			}
 			add("logs", status.LogGroup(logs, g, window, nil))
 		}
-		if g := s.str("flowLogGroupName"); g != "" {
+		if g := s.o.FlowLogGroupName; g != "" {
 			add("logs", status.LogGroup(logs, g, set.logWindow, nil))
 		}
 	}
@@ -530,7 +523,7 @@ func runDeployUI(cmd *cobra.Command, f day2Flags, o uideploy.Options, releaseVer
 	if err != nil {
 		return withCode(int(release.Failed), fmt.Errorf("deploy-ui: %w", err))
 	}
-	o.Runtime, o.Bucket, o.DistributionID = rt, s.str("uiBucketName"), s.str("distributionId")
+	o.Runtime, o.Bucket, o.DistributionID = rt, s.o.UIBucketName, s.o.DistributionID
 	o.Log = cmd.OutOrStdout()
 	res, err := uideploy.Deploy(cmd.Context(), s.s3Client(), cloudfront.NewFromConfig(s.aws), o)
 	switch {
@@ -560,10 +553,8 @@ func defaultRelease(ctx context.Context, dir string, s *day2Stack) string {
 	if v := strings.TrimSpace(string(out)); err == nil && v != "" {
 		return v
 	}
-	if images, ok := s.outs["images"].(map[string]any); ok {
-		if tag, _ := images["tag"].(string); tag != "" {
-			return tag
-		}
+	if tag := s.o.Images["tag"]; tag != "" {
+		return tag
 	}
 	return ""
 }
@@ -631,25 +622,24 @@ func stackTrusts(dir string, s *day2Stack) ([]stackTrust, config.Environment, er
 	if err != nil {
 		return nil, "", withCode(exitUsage, fmt.Errorf("stack config of %s: %w", s.name, err))
 	}
-	if s.outs["trusts"] == release.Masked {
+	if s.isMasked(&hub.Out.Trusts) {
 		return nil, "", withCode(exitUsage, errors.New("the trusts output is masked: the outputs file must come from `hubctl outputs --show-secrets`"))
 	}
-	keys, _ := s.outs["trusts"].(map[string]any)
 	var out []stackTrust
 	var missing []string
 	for _, t := range cfg.Trusts {
-		entry, _ := keys[t.Code].(map[string]any)
-		hash, _ := entry["apiKeyHash"].(string)
+		entry := s.o.Trusts[t.Code]
+		hash, _ := entry[trusts.KeyAPIKeyHash].(string)
 		if hash == "" {
 			missing = append(missing, t.Code)
 			continue
 		}
 		st := stackTrust{trust: registrar.Trust{Code: t.Code, Name: t.Name, Region: t.Region, APIKeyHash: hash}}
-		st.oldID, _ = entry["trustId"].(string)
-		st.oldSlot, _ = entry["slotName"].(string)
+		st.oldID, _ = entry[trusts.KeyTrustID].(string)
+		st.oldSlot, _ = entry[trusts.KeySlotName].(string)
 		// Registered again after a reset, the trust keeps its id and slot, so its kit stays true.
 		st.trust.ID, st.trust.Slot = st.oldID, st.oldSlot
-		switch n := entry["slotNumber"].(type) {
+		switch n := entry[trusts.KeySlotNumber].(type) {
 		case float64:
 			st.oldSlotNum = int(n)
 		case string:
@@ -689,7 +679,7 @@ func runResetSchema(cmd *cobra.Command, f day2Flags, db dbFlagsDay2, o schemares
 		return err
 	}
 	o.Prod = prod || env == config.Prod
-	o.Stack, o.DBInstanceID, o.DBName = s.name, s.str("dbInstanceId"), s.str("dbName")
+	o.Stack, o.DBInstanceID, o.DBName = s.name, s.o.DBInstanceID, s.o.DBName
 	db.explicitOnly = true
 	o.Target, err = db.target(s)
 	if err != nil {
@@ -707,7 +697,7 @@ func runResetSchema(cmd *cobra.Command, f day2Flags, db dbFlagsDay2, o schemares
 	if err != nil {
 		return err
 	}
-	instance := s.str("hubInstanceId")
+	instance := s.o.HubInstanceID
 	ssmc := ssm.NewFromConfig(s.aws)
 	deps := schemareset.Deps{
 		RDS:     rds.NewFromConfig(s.aws),
@@ -794,13 +784,13 @@ func newForwardCmd() *cobra.Command {
 			}
 			hubTargets := forward.Hub(forward.HubOptions{
 				APIPort: deploy.APIPort, FLPort: flPort(s),
-				DBHost: s.str("dbAddress"), DBPort: s.num("dbPort"), DBName: s.str("dbName"), DBSecretARN: s.str("dbMasterSecretArn"),
+				DBHost: s.o.DBAddress, DBPort: s.o.DBPort, DBName: s.o.DBName, DBSecretARN: s.o.DBMasterSecretARN,
 			})
 			targets, err := forward.Select(hubTargets, args, ports)
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
-			o := forward.Options{InstanceID: s.str("hubInstanceId"), Region: s.region, AWSCLI: cli, ReadyTimeout: ready}
+			o := forward.Options{InstanceID: s.o.HubInstanceID, Region: s.region, AWSCLI: cli, ReadyTimeout: ready}
 			if f.verbose {
 				o.Log = cmd.ErrOrStderr()
 			}
@@ -819,10 +809,10 @@ func newForwardCmd() *cobra.Command {
 
 // flPort is the FL server's port: the flPort output, else the port of flEndpoint.
 func flPort(s *day2Stack) int {
-	if p := s.num("flPort"); p > 0 {
+	if p := s.o.FLPort; p > 0 {
 		return p
 	}
-	if _, port, err := net.SplitHostPort(s.str("flEndpoint")); err == nil {
+	if _, port, err := net.SplitHostPort(s.o.FLEndpoint); err == nil {
 		p, _ := strconv.Atoi(port)
 		return p
 	}

@@ -39,9 +39,8 @@ func newFLAppsPublishCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			buckets, _ := s.outs["bucketNames"].(map[string]any)
-			o.Bucket, _ = buckets[deploy.BucketAppBundles].(string)
-			o.Backend = s.str("flBackend")
+			o.Bucket = s.o.BucketNames[deploy.BucketAppBundles]
+			o.Backend = s.o.FLBackend
 			o.Log = cmd.OutOrStdout()
 			res, err := flapps.Publish(cmd.Context(), s.s3Client(), o)
 			if err != nil {

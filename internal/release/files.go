@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/kit"
 	"github.com/londonaicentre/flip-hub/internal/sshconfig"
 )
@@ -13,26 +14,26 @@ import (
 // that the hub's own tooling reads. Only non-secret outputs are listed: the env file never
 // holds a secret.
 var EnvKeys = []struct{ Output, Key string }{
-	{"environment", "FLIP_ENVIRONMENT"},
-	{"region", "AWS_REGION"},
-	{"domain", "DOMAIN"},
-	{"apiUrl", "CENTRAL_HUB_API_URL"},
-	{"publicUrl", "PUBLIC_URL"},
-	{"userPoolId", "AWS_COGNITO_USER_POOL_ID"},
-	{"userPoolClientId", "AWS_COGNITO_APP_CLIENT_ID"},
-	{"dbAddress", "DB_HOST"},
-	{"dbPort", "DB_PORT"},
-	{"dbName", "POSTGRES_DB"},
-	{"dbMasterSecretArn", "POSTGRES_SECRET_ARN"},
-	{"flipApiSecretName", "AWS_SECRET_NAME"},
-	{"distributionId", "CLOUDFRONT_DISTRIBUTION_ID"},
-	{"uiBucketName", "UI_BUCKET"},
-	{"hubInstanceId", "HUB_INSTANCE_ID"},
+	{hub.OutputKey(&hub.Out.Environment), "FLIP_ENVIRONMENT"},
+	{hub.OutputKey(&hub.Out.Region), "AWS_REGION"},
+	{hub.OutputKey(&hub.Out.Domain), "DOMAIN"},
+	{hub.OutputKey(&hub.Out.APIURL), "CENTRAL_HUB_API_URL"},
+	{hub.OutputKey(&hub.Out.PublicURL), "PUBLIC_URL"},
+	{hub.OutputKey(&hub.Out.UserPoolID), "AWS_COGNITO_USER_POOL_ID"},
+	{hub.OutputKey(&hub.Out.UserPoolClientID), "AWS_COGNITO_APP_CLIENT_ID"},
+	{hub.OutputKey(&hub.Out.DBAddress), "DB_HOST"},
+	{hub.OutputKey(&hub.Out.DBPort), "DB_PORT"},
+	{hub.OutputKey(&hub.Out.DBName), "POSTGRES_DB"},
+	{hub.OutputKey(&hub.Out.DBMasterSecretARN), "POSTGRES_SECRET_ARN"},
+	{hub.OutputKey(&hub.Out.FlipAPISecretName), "AWS_SECRET_NAME"},
+	{hub.OutputKey(&hub.Out.DistributionID), "CLOUDFRONT_DISTRIBUTION_ID"},
+	{hub.OutputKey(&hub.Out.UIBucketName), "UI_BUCKET"},
+	{hub.OutputKey(&hub.Out.HubInstanceID), "HUB_INSTANCE_ID"},
 	// Upstream's NLB_SUBDOMAIN is a bare host name and FL_SERVER_PORT a bare integer
 	// (deploy/providers/AWS/dns.tf; .env.development.example).
-	{"flHost", "NLB_SUBDOMAIN"},
-	{"flPort", "FL_SERVER_PORT"},
-	{"kmsKeyArn", "KMS_KEY_ARN"},
+	{hub.OutputKey(&hub.Out.FLHost), "NLB_SUBDOMAIN"},
+	{hub.OutputKey(&hub.Out.FLPort), "FL_SERVER_PORT"},
+	{hub.OutputKey(&hub.Out.KMSKeyARN), "KMS_KEY_ARN"},
 }
 
 // EnvPairs picks the env-file pairs from outputs, in EnvKeys order, skipping outputs the
@@ -108,8 +109,8 @@ func (s *Stack) WriteSSHConfig(ctx context.Context, o SSHOptions) (string, error
 	if err != nil {
 		return "", err
 	}
-	id, _ := outs["hubInstanceId"].(string)
-	region, _ := outs["region"].(string)
+	id, _ := outs[hub.OutputKey(&hub.Out.HubInstanceID)].(string)
+	region, _ := outs[hub.OutputKey(&hub.Out.Region)].(string)
 	if id == "" || region == "" {
 		return "", fail(Failed, "stack %s exports no hubInstanceId/region; deploy it first", s.opts.Stack)
 	}

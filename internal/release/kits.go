@@ -9,21 +9,22 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/internal/kit"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
 
-// Stack outputs the kit writer reads. `trusts` and `aesKeyBase64` are secret.
-const (
-	OutputTrusts       = "trusts"
-	OutputAESKey       = "aesKeyBase64"
-	OutputDomain       = "domain"
-	OutputImages       = "images"
-	OutputFLBackend    = "flBackend"
-	OutputFLPort       = "flPort"
-	OutputFLKitDate    = "flKitDate"
-	OutputAPIKeyHeader = "trustApiKeyHeader" // optional; kit.DefaultTrustAPIKeyHeader when absent
+// Stack outputs the kit writer reads (hub.Outputs names them). `trusts` and `aesKeyBase64` are
+// secret.
+var (
+	OutputTrusts    = hub.OutputKey(&hub.Out.Trusts)
+	OutputAESKey    = hub.OutputKey(&hub.Out.AESKeyBase64)
+	OutputDomain    = hub.OutputKey(&hub.Out.Domain)
+	OutputImages    = hub.OutputKey(&hub.Out.Images)
+	OutputFLBackend = hub.OutputKey(&hub.Out.FLBackend)
+	OutputFLPort    = hub.OutputKey(&hub.Out.FLPort)
+	OutputFLKitDate = hub.OutputKey(&hub.Out.FLKitDate)
 )
 
 // WriteKits writes every trust's kit file, dir/.env.<code>.<env>, from the stack's secret outputs
@@ -105,9 +106,6 @@ func KitHub(outs map[string]any) (kit.Hub, error) {
 		Domain:       str(OutputDomain),
 		FLBackend:    str(OutputFLBackend),
 		KitDate:      str(OutputFLKitDate),
-	}
-	if v, ok := outs[OutputAPIKeyHeader].(string); ok {
-		h.TrustAPIKeyHeader = v
 	}
 	images, _ := outs[OutputImages].(map[string]any)
 	for key, dst := range map[string]*string{

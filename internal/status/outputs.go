@@ -9,14 +9,6 @@ import (
 	"time"
 )
 
-// RequiredOutputs are the stack outputs the day-2 checks are built from.
-var RequiredOutputs = []string{
-	"region", "domain", "publicUrl", "apiUrl", "userPoolId", "userPoolClientId",
-	"dbAddress", "dbPort", "dbName", "dbInstanceId", "dbMasterSecretArn",
-	"flipApiSecretArn", "uiBucketName", "distributionId", "flEndpoint", "hubInstanceId",
-	"hubLogGroupNames",
-}
-
 // Outputs checks that every required output is present and not empty. The values are never shown.
 func Outputs(outs map[string]any, required []string) Check {
 	return &Func{
