@@ -1,0 +1,77 @@
+package main
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/forward"
+	"github.com/londonaicentre/flip-hub/internal/release"
+)
+
+func newForwardCmd() *cobra.Command {
+	var (
+		f     day2Flags
+		ports map[string]int
+		cli   string
+		ready time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "forward --stack S [service...]",
+		Short: "Forward local ports to the hub's services over SSM (flip-api, fl-server, db) until Ctrl+C",
+		Long: "Opens one SSM port-forwarding session per service (all of them by default) and prints the\n" +
+			"local URLs: flip-api (the hub host's port 8000) on 127.0.0.1:18000, fl-server (the FL port)\n" +
+			"on 127.0.0.1:<port+10000>, and the RDS database, through the hub host, on 127.0.0.1:15432.\n" +
+			"Change a local port with --port NAME=PORT (0 picks a free one). Ctrl+C closes every session.\n" +
+			"Needs the AWS CLI v2 and the session-manager-plugin.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := f.load(cmd, false)
+			if err != nil {
+				return err
+			}
+			hubTargets := forward.Hub(forward.HubOptions{
+				APIPort: deploy.APIPort, FLPort: flPort(s),
+				DBHost: s.o.DBAddress, DBPort: s.o.DBPort, DBName: s.o.DBName, DBSecretARN: s.o.DBMasterSecretARN,
+			})
+			targets, err := forward.Select(hubTargets, args, ports)
+			if err != nil {
+				return withCode(exitUsage, err)
+			}
+			o := forward.Options{InstanceID: s.o.HubInstanceID, Region: s.region, AWSCLI: cli, ReadyTimeout: ready}
+			if f.verbose {
+				o.Log = cmd.ErrOrStderr()
+			}
+			if err := forward.Run(cmd.Context(), o, targets, cmd.OutOrStdout()); err != nil {
+				return withCode(int(release.Failed), err)
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringToIntVar(&ports, "port", nil, "local port of a service, NAME=PORT (repeatable; 0 picks a free port)")
+	cmd.Flags().StringVar(&cli, "aws-cli", forward.DefaultAWSCLI, "aws command that starts the sessions (needs the session-manager-plugin)")
+	cmd.Flags().DurationVar(&ready, "ready-timeout", forward.DefaultReadyTimeout, "how long each session may take to open its port")
+	return cmd
+}
+
+// flPort is the FL server's port: the flPort output, else the port of flEndpoint.
+func flPort(s *day2Stack) int {
+	if p := s.o.FLPort; p > 0 {
+		return p
+	}
+	if _, port, err := net.SplitHostPort(s.o.FLEndpoint); err == nil {
+		p, _ := strconv.Atoi(port)
+		return p
+	}
+	return 0
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,182 @@
+package network
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/londonaicentre/flip-hub/internal/namer"
+)
+
+type securityGroups struct {
+	alb, host, rds, nlb, endpoints *ec2.SecurityGroup
+}
+
+// rule is one described security-group rule. Exactly one source or destination is set.
+type rule struct {
+	name        string
+	group       *ec2.SecurityGroup
+	egress      bool
+	port        int
+	description string
+	cidr        pulumi.StringInput
+	peer        *ec2.SecurityGroup
+	prefixList  pulumi.StringInput
+}
+
+func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Args, n *Network) (*securityGroups, error) {
+	parent := pulumi.Parent(n)
+	group := func(role, description string) (*ec2.SecurityGroup, error) {
+		sg, err := ec2.NewSecurityGroup(ctx, role, &ec2.SecurityGroupArgs{
+			Name:                pulumi.String(nm.Name(role)),
+			Description:         pulumi.String(description),
+			VpcId:               v.ID(),
+			RevokeRulesOnDelete: pulumi.Bool(true),
+			Tags:                pulumi.StringMap{"Name": pulumi.String(nm.Name(role))},
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("security group %s: %w", role, err)
+		}
+		return sg, nil
+	}
+	var (
+		s   securityGroups
+		err error
+	)
+	if s.alb, err = group("alb", "Internal ALB for /api: HTTPS from the CloudFront VPC origin only"); err != nil {
+		return nil, err
+	}
+	if s.host, err = group("hub-host", "Hub host: flip-api from the ALB, FL from the NLB; no SSH, operators use SSM"); err != nil {
+		return nil, err
+	}
+	if s.rds, err = group("rds", "RDS PostgreSQL: 5432 from the hub host only"); err != nil {
+		return nil, err
+	}
+	if s.nlb, err = group("fl-nlb", "FL NLB: the FL port from the egress networks of partner trusts only"); err != nil {
+		return nil, err
+	}
+	if s.endpoints, err = group("vpc-endpoints", "VPC interface endpoints: HTTPS from inside the VPC only"); err != nil {
+		return nil, err
+	}
+
+	cloudFront := ec2.LookupManagedPrefixListOutput(ctx, ec2.LookupManagedPrefixListOutputArgs{
+		Name: pulumi.String(cloudFrontOriginFacing),
+	}, pulumi.Parent(n))
+	rules := []rule{
+		{name: "alb-in-https-cloudfront", group: s.alb, port: 443, prefixList: cloudFront.Id(),
+			description: "HTTPS from the CloudFront origin-facing network (the /api VPC origin)"},
+		{name: "alb-out-api", group: s.alb, egress: true, port: APIPort, peer: s.host,
+			description: "flip-api on the hub host"},
+		{name: "host-in-api", group: s.host, port: APIPort, peer: s.alb,
+			description: "flip-api from the internal ALB"},
+		{name: "host-in-fl", group: s.host, port: args.FLPort, peer: s.nlb,
+			description: "FL server traffic and health checks from the FL NLB"},
+		{name: "host-out-https", group: s.host, egress: true, port: 443, cidr: pulumi.String("0.0.0.0/0"),
+			description: "HTTPS to AWS APIs, VPC endpoints and the image registry"},
+		{name: "host-out-http", group: s.host, egress: true, port: 80, cidr: pulumi.String("0.0.0.0/0"),
+			description: "HTTP to Ubuntu archive mirrors for security updates; the host firewall admits apt only"},
+		{name: "host-out-postgres", group: s.host, egress: true, port: 5432, peer: s.rds,
+			description: "PostgreSQL on RDS"},
+		{name: "rds-in-postgres", group: s.rds, port: 5432, peer: s.host,
+			description: "PostgreSQL from the hub host"},
+		{name: "nlb-out-fl", group: s.nlb, egress: true, port: args.FLPort, peer: s.host,
+			description: "FL server on the hub host"},
+		{name: "endpoints-in-https", group: s.endpoints, port: 443, cidr: pulumi.String(args.CIDR),
+			description: "HTTPS to AWS service endpoints from inside the VPC"},
+	}
+	// One rule per distinct egress network, named after the network, naming every trust that
+	// uses it: trusts behind one NAT share a rule (EC2 refuses a second identical one,
+	// InvalidPermission.Duplicate), and adding or removing a trust never renames another's rule.
+	for _, in := range ingressByCIDR(args.TrustIngress) {
+		rules = append(rules, rule{
+			name:        "nlb-in-fl-" + strings.NewReplacer(".", "-", "/", "-").Replace(in.cidr),
+			group:       s.nlb,
+			port:        args.FLPort,
+			cidr:        pulumi.String(in.cidr),
+			description: fmt.Sprintf("FL from trust %s egress %s", strings.Join(in.codes, " "), in.cidr),
+		})
+	}
+	for _, r := range rules {
+		if err := newRule(ctx, r, parent); err != nil {
+			return nil, err
+		}
+	}
+	return &s, nil
+}
+
+func newRule(ctx *pulumi.Context, r rule, parent pulumi.ResourceOption) error {
+	var peer pulumi.StringPtrInput
+	if r.peer != nil {
+		peer = r.peer.ID().ToStringOutput().ToStringPtrOutput()
+	}
+	var cidr, prefixList pulumi.StringPtrInput
+	if r.cidr != nil {
+		cidr = r.cidr.ToStringOutput().ToStringPtrOutput()
+	}
+	if r.prefixList != nil {
+		prefixList = r.prefixList.ToStringOutput().ToStringPtrOutput()
+	}
+	tags := pulumi.StringMap{"Name": pulumi.String(r.name)}
+	var err error
+	if r.egress {
+		_, err = vpc.NewSecurityGroupEgressRule(ctx, r.name, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           r.group.ID(),
+			Description:               pulumi.String(r.description),
+			IpProtocol:                pulumi.String("tcp"),
+			FromPort:                  pulumi.Int(r.port),
+			ToPort:                    pulumi.Int(r.port),
+			CidrIpv4:                  cidr,
+			ReferencedSecurityGroupId: peer,
+			PrefixListId:              prefixList,
+			Tags:                      tags,
+		}, parent)
+	} else {
+		_, err = vpc.NewSecurityGroupIngressRule(ctx, r.name, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           r.group.ID(),
+			Description:               pulumi.String(r.description),
+			IpProtocol:                pulumi.String("tcp"),
+			FromPort:                  pulumi.Int(r.port),
+			ToPort:                    pulumi.Int(r.port),
+			CidrIpv4:                  cidr,
+			ReferencedSecurityGroupId: peer,
+			PrefixListId:              prefixList,
+			Tags:                      tags,
+		}, parent)
+	}
+	if err != nil {
+		return fmt.Errorf("security group rule %s: %w", r.name, err)
+	}
+	return nil
+}
+
+// trustIngress is one distinct egress network and the trusts (codes, sorted) that use it.
+type trustIngress struct {
+	cidr  string
+	codes []string
+}
+
+// ingressByCIDR groups the trusts' egress networks by network, in the order first seen.
+func ingressByCIDR(in []TrustCIDR) []trustIngress {
+	var out []trustIngress
+	index := map[string]int{}
+	for _, t := range in {
+		i, ok := index[t.CIDR]
+		if !ok {
+			i = len(out)
+			index[t.CIDR] = i
+			out = append(out, trustIngress{cidr: t.CIDR})
+		}
+		if !slices.Contains(out[i].codes, t.Code) {
+			out[i].codes = append(out[i].codes, t.Code)
+		}
+	}
+	for i := range out {
+		sort.Strings(out[i].codes)
+	}
+	return out
+}
