@@ -2,7 +2,7 @@ package main
 
 import (
 	"errors"
-	"strings"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -34,11 +34,6 @@ func exitCode(err error) int {
 	if errors.As(err, &c) {
 		return c.code
 	}
-	// cobra reports command-line mistakes as plain errors with these forms.
-	msg := err.Error()
-	if strings.HasPrefix(msg, "required flag") || strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, " arg(s)") {
-		return exitUsage
-	}
 	return int(release.CodeOf(err))
 }
 
@@ -56,5 +51,33 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newHostCmd())
 	root.AddCommand(newTrustCmd(), newKitsCmd())
 	root.AddCommand(newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd())
+	// Missing required flags are a usage error; cobra checks them after this hook, so they are
+	// checked here first and typed.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		return withCode(exitUsage, cmd.ValidateRequiredFlags())
+	}
+	typeUsageErrors(root)
 	return root
+}
+
+// typeUsageErrors makes every command-line mistake cobra reports as a plain error a usage error
+// (exit 2): wrong arguments of a command, and an unknown subcommand of a command group, which
+// cobra would otherwise answer with its help and exit 0.
+func typeUsageErrors(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		typeUsageErrors(sub)
+	}
+	if c.Runnable() {
+		if check := c.Args; check != nil {
+			c.Args = func(cmd *cobra.Command, args []string) error { return withCode(exitUsage, check(cmd, args)) }
+		}
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return withCode(exitUsage, fmt.Errorf("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath()))
+		}
+		return nil
+	}
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 }
