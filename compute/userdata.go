@@ -2,6 +2,7 @@ package compute
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -139,95 +140,12 @@ func cloudWatchAgentConfig(g LogGroups) (string, error) {
 	return string(b) + "\n", nil
 }
 
-var userDataTemplate = template.Must(template.New("userdata").Funcs(template.FuncMap{"q": shellQuote}).Parse(`#!/bin/bash
-# FLIP hub host bootstrap: EC2 user data, run once by cloud-init on first boot. Rendered by flip-hub
-# (package compute). It holds no credential and no secret: it downloads public software over HTTPS,
-# verifies it against pinned signing keys, and any AWS call uses the instance role.
-# Installs Docker Engine with the compose plugin, the CloudWatch agent and the AWS CLI. The hub's
-# containers are started later by the deploy command (hubctl host run), not here.
-set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
+// userDataScript is the bootstrap's template (userdata.sh.tmpl).
+//
+//go:embed userdata.sh.tmpl
+var userDataScript string
 
-readonly REGION={{q .Region}}
-readonly ARCH={{q .Arch}}
-readonly DOCKER_KEY_FPR={{q .DockerKey}}
-readonly CWAGENT_KEY_FPR={{q .CWAgentKey}}
-
-log() { printf '%s flip-bootstrap: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
-die() {
-	log "FAILED: $*" >&2
-	exit 1
-}
-# retry CMD...: runs CMD up to five times, backing off, for downloads racing the NAT route.
-retry() {
-	local n
-	for n in 1 2 3 4 5; do
-		"$@" && return 0
-		log "attempt ${n} failed: $1"
-		sleep $((n * 10))
-	done
-	return 1
-}
-fetch() { retry curl -fsSL --proto '=https' --tlsv1.2 --retry 3 -o "$2" "$1"; }
-# fingerprint KEYFILE: the fingerprints of every primary key in an OpenPGP public key file, one a
-# line. A file that holds the pinned key and another has two lines and so never matches the pin:
-# the whole file becomes a trusted keyring below.
-fingerprint() { gpg --batch --with-colons --show-keys "$1" | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }'; }
-
-tmp="$(mktemp -d)"
-trap 'rm -rf -- "${tmp}"' EXIT
-
-# 1. Docker Engine and the compose plugin, from Docker's signed apt repository.
-log "installing Docker Engine and the compose plugin"
-install -d -m 0755 /etc/docker /etc/apt/keyrings
-cat >{{.DockerDaemon}} <<'FLIP_EOF_DAEMON'
-{{.DaemonJSON}}FLIP_EOF_DAEMON
-fetch https://download.docker.com/linux/ubuntu/gpg "${tmp}/docker.asc" || die "cannot download Docker's signing key"
-[[ "$(fingerprint "${tmp}/docker.asc")" == "${DOCKER_KEY_FPR}" ]] || die "Docker's signing key has an unexpected fingerprint"
-install -m 0644 "${tmp}/docker.asc" /etc/apt/keyrings/docker.asc
-# shellcheck source=/dev/null
-. /etc/os-release
-printf 'deb [arch=%s signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu %s stable\n' \
-	"${ARCH}" "${VERSION_CODENAME}" >/etc/apt/sources.list.d/docker.list
-# Only Docker's list is refreshed here: the host's egress is HTTPS only, and the Ubuntu archive
-# mirrors the AMI points at are plain HTTP. Docker's packages need nothing the AMI lacks.
-retry apt-get update -q -o Dir::Etc::SourceList=/etc/apt/sources.list.d/docker.list \
-	-o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 || die "cannot read Docker's apt repository"
-retry apt-get install -y -q --no-install-recommends docker-ce docker-ce-cli containerd.io docker-compose-plugin ||
-	die "cannot install Docker"
-systemctl enable --now docker
-docker compose version
-
-# 2. The AWS CLI (the deploy reads secrets and syncs the FL kits with it).
-log "installing the AWS CLI"
-if ! command -v aws >/dev/null; then
-	retry snap install aws-cli --classic || die "cannot install the AWS CLI"
-fi
-aws --version
-
-# 3. The CloudWatch agent, its package signature checked against the pinned key.
-log "installing the CloudWatch agent"
-cw="https://amazoncloudwatch-agent-${REGION}.s3.${REGION}.amazonaws.com/ubuntu/${ARCH}/latest/amazon-cloudwatch-agent.deb"
-fetch https://amazoncloudwatch-agent.s3.amazonaws.com/assets/amazon-cloudwatch-agent.gpg "${tmp}/cwagent.gpg" ||
-	die "cannot download the CloudWatch agent signing key"
-[[ "$(fingerprint "${tmp}/cwagent.gpg")" == "${CWAGENT_KEY_FPR}" ]] || die "the CloudWatch agent signing key has an unexpected fingerprint"
-fetch "${cw}" "${tmp}/cwagent.deb" || die "cannot download the CloudWatch agent"
-fetch "${cw}.sig" "${tmp}/cwagent.deb.sig" || die "cannot download the CloudWatch agent signature"
-install -d -m 0700 "${tmp}/gnupg"
-gpg --batch --quiet --homedir "${tmp}/gnupg" --import "${tmp}/cwagent.gpg"
-gpg --batch --quiet --homedir "${tmp}/gnupg" --verify "${tmp}/cwagent.deb.sig" "${tmp}/cwagent.deb" ||
-	die "the CloudWatch agent package signature does not verify"
-dpkg -i -E "${tmp}/cwagent.deb"
-install -d -m 0755 "$(dirname {{.CWAgentConfigPath}})"
-cat >{{.CWAgentConfigPath}} <<'FLIP_EOF_CWAGENT'
-{{.CWAgentJSON}}FLIP_EOF_CWAGENT
-/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{{.CWAgentConfigPath}}
-
-# 4. The hub's directories; the deploy fills them.
-install -d -m 0750 {{q .FlipDir}}
-install -d -m 0700 {{q .ServicesDir}} {{q .SecretsDir}}
-log "bootstrap done"
-`))
+var userDataTemplate = template.Must(template.New("userdata").Funcs(template.FuncMap{"q": shellQuote}).Parse(userDataScript))
 
 // UserData renders the hub host's bootstrap script (EC2 user data).
 func UserData(a UserDataArgs) (string, error) {

@@ -3,7 +3,6 @@ package deploy
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 )
 
@@ -76,16 +75,17 @@ func Render(spec Spec) (Bundle, error) {
 	return Bundle{Compose: compose, EnvFiles: envs, Script: script, Hash: p.Hash}, nil
 }
 
-// paramsHash digests every script parameter (compose and env content included) with the
-// template itself, so the hash moves with any change to what lands on the host.
+// paramsHash digests the script rendered without its hash: everything the deploy puts on the
+// host (compose file, env files, host files and every parameter) is in it, so the hash moves
+// exactly when what lands on the host does, and not when only the template's source changes.
 func paramsHash(p scriptParams) (string, error) {
 	p.Hash = ""
-	b, err := json.Marshal(p)
+	script, err := renderScript(p)
 	if err != nil {
 		return "", fmt.Errorf("deploy hash: %w", err)
 	}
 	h := sha256.New()
-	for _, part := range []string{hashVersion, scriptTemplate.Root.String(), string(b)} {
+	for _, part := range []string{hashVersion, script} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
