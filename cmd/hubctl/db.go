@@ -174,7 +174,7 @@ func runResetSchema(cmd *cobra.Command, f day2Flags, db dbFlagsDay2, o schemares
 				return errors.New("stack output hubInstanceId missing")
 			}
 			r := &ssmrun.Runner{API: ssmc, Timeout: 5 * time.Minute, Out: log}
-			_, err := r.Run(ctx, instance, ssmrun.Script(deploy.ComposeCommand("restart "+deploy.ServiceFlipAPI)),
+			_, err := r.Run(ctx, instance, ssmrun.Script(deploy.RestartFlipAPICommand()),
 				ssmrun.Options{Comment: "hubctl db reset-schema: restart flip-api", ExecutionTimeout: 5 * time.Minute})
 			return err
 		},

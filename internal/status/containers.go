@@ -26,10 +26,7 @@ var _ Commander = (*ssmrun.Runner)(nil)
 const ContainersTimeout = 90 * time.Second
 
 // ContainersScript lists the hub's compose containers, running or not, as JSON. It only reads.
-var ContainersScript = ssmrun.Script(
-	fmt.Sprintf("docker compose --project-name %s --project-directory %s --file %s/compose.yaml ps --all --format json",
-		deploy.ProjectName, deploy.Dir, deploy.Dir),
-)
+var ContainersScript = ssmrun.Script(deploy.ComposeCommand("ps --all --format json"))
 
 // Container is one line of `docker compose ps --format json`.
 type Container struct {
