@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
