@@ -50,7 +50,7 @@ func newRoot() *cobra.Command {
 		newEnvCmd(), newSSHConfigCmd())
 	root.AddCommand(newHostCmd())
 	root.AddCommand(newTrustCmd(), newKitsCmd())
-	root.AddCommand(newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd())
+	root.AddCommand(newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd(), newVersionCmd())
 	// Missing required flags are a usage error; cobra checks them after this hook, so they are
 	// checked here first and typed.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
