@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -122,21 +126,47 @@ func newRefreshCmd() *cobra.Command {
 }
 
 func newDestroyCmd() *cobra.Command {
-	var f stackFlags
+	var (
+		f   stackFlags
+		yes bool
+	)
 	cmd := &cobra.Command{
-		Use:   "destroy --stack S",
-		Short: "Destroy a disposable stack (always refused for prod)",
+		Use:   "destroy --stack S [--yes]",
+		Short: "Destroy a disposable stack (always refused for prod); asks for the stack name unless --yes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := f.openExisting(cmd)
 			if err != nil {
 				return err
 			}
+			prod, err := st.IsProd(cmd.Context())
+			if err != nil {
+				return err
+			}
+			// Prod is refused by Destroy itself (exit 4), asked or not.
+			if !prod && !yes {
+				if err := confirmDestroy(cmd.InOrStdin(), cmd.ErrOrStderr(), f.stack); err != nil {
+					return err
+				}
+			}
 			return st.Destroy(cmd.Context())
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVar(&yes, "yes", false, "destroy without asking (release scripts)")
 	return cmd
+}
+
+// confirmDestroy asks for the stack's name on in and accepts only that; an empty input (a
+// script without --yes) is a refusal.
+func confirmDestroy(in io.Reader, out io.Writer, stack string) error {
+	fmt.Fprintf(out, "Destroy stack %s: every resource that is not retained is deleted. Type the stack name to confirm: ", stack)
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if strings.TrimSpace(line) == stack && (err == nil || errors.Is(err, io.EOF)) {
+		return nil
+	}
+	fmt.Fprintln(out)
+	return withCode(exitUsage, fmt.Errorf("destroy of %s not confirmed: type the stack name, or pass --yes from a script", stack))
 }
 
 func newOutputsCmd() *cobra.Command {

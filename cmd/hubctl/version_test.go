@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,34 @@ func TestWriteVersion(t *testing.T) {
 		info := &debug.BuildInfo{GoVersion: "go1.26.6", Main: debug.Module{Version: "v1.2.3"}, Settings: tc.settings}
 		if err := writeVersion(&b, info); err != nil || b.String() != tc.want {
 			t.Errorf("%s: %q, %v; want %q", tc.name, b.String(), err, tc.want)
+		}
+	}
+}
+
+func TestConfirmDestroy(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, input string
+		ok          bool
+	}{
+		{"the stack name", "stag\n", true},
+		{"the name without a newline", "stag", true},
+		{"the name with spaces", "  stag  \n", true},
+		{"another name", "prod\n", false},
+		{"yes is not the name", "yes\n", false},
+		{"nothing (a script without --yes)", "", false},
+	}
+	for _, tc := range cases {
+		var out bytes.Buffer
+		err := confirmDestroy(strings.NewReader(tc.input), &out, "stag")
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v; want ok %v", tc.name, err, tc.ok)
+		}
+		if err != nil && exitCode(err) != exitUsage {
+			t.Errorf("%s: exit %d; want a usage error", tc.name, exitCode(err))
+		}
+		if !strings.Contains(out.String(), "Type the stack name") {
+			t.Errorf("%s: prompt %q", tc.name, out.String())
 		}
 	}
 }

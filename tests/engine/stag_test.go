@@ -289,7 +289,14 @@ func TestStagLifecycle(t *testing.T) {
 		if len(retained) == 0 {
 			t.Fatal("the stag state retains nothing on delete; the persistent resources should be")
 		}
-		r := h.run(upTimeout, "destroy", "--stack", "stag")
+		// Without --yes and with nothing typed, a destroy is refused and touches nothing.
+		if r := h.run(upTimeout, "destroy", "--stack", "stag"); r.code != 2 || !strings.Contains(r.stderr, "not confirmed") {
+			t.Fatalf("destroy without --yes: exit %d, want 2 (not confirmed)\n%s", r.code, r)
+		}
+		if _, still := h.export(); len(stateURNs(still)) != len(stateURNs(dep)) {
+			t.Fatalf("an unconfirmed destroy changed the state")
+		}
+		r := h.run(upTimeout, "destroy", "--stack", "stag", "--yes")
 		if r.code != 0 {
 			t.Fatalf("destroy failed\n%s", r)
 		}
