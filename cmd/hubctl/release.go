@@ -100,6 +100,10 @@ func newUpCmd() *cobra.Command {
 	f.register(cmd)
 	cmd.Flags().StringArrayVar(&uo.AllowReplace, "allow-replace", nil, "URN of a stateful resource that may be deleted or replaced (repeatable)")
 	cmd.Flags().BoolVar(&uo.ExpectNoChanges, "expect-no-changes", false, "check only: exit 3 when anything would change")
+	cmd.Flags().StringArrayVar(&uo.Replace, "replace", nil, "URN of a resource to replace (repeatable); on prod a stateful one also needs --allow-replace")
+	cmd.Flags().StringArrayVar(&uo.Target, "target", nil, "URN to limit the update to (repeatable)")
+	cmd.Flags().BoolVar(&uo.Refresh, "refresh", false, "read the real state of every resource before updating")
+	cmd.Flags().IntVar(&uo.Parallel, "parallel", 0, "most resource operations at once (default: the engine's)")
 	return cmd
 }
 

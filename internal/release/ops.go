@@ -81,6 +81,50 @@ type UpOptions struct {
 	// ExpectNoChanges turns the up into a check: it previews and fails with
 	// ChangesPending when anything would change, and changes nothing.
 	ExpectNoChanges bool
+	// Replace forces the replacement of these URNs (pulumi up --replace); on prod a stateful one
+	// must also be allowed by AllowReplace.
+	Replace []string
+	// Target limits the up to these URNs (pulumi up --target).
+	Target []string
+	// Refresh reads the real state of every resource first (pulumi up --refresh).
+	Refresh bool
+	// Parallel bounds the engine's concurrent operations (0: the engine's default).
+	Parallel int
+}
+
+// previewOptions are the options the up's own preview shares with it, so its plan is the up's.
+func (o UpOptions) previewOptions() []optpreview.Option {
+	var opts []optpreview.Option
+	if len(o.Replace) > 0 {
+		opts = append(opts, optpreview.Replace(o.Replace))
+	}
+	if len(o.Target) > 0 {
+		opts = append(opts, optpreview.Target(o.Target))
+	}
+	if o.Refresh {
+		opts = append(opts, optpreview.Refresh())
+	}
+	if o.Parallel > 0 {
+		opts = append(opts, optpreview.Parallel(o.Parallel))
+	}
+	return opts
+}
+
+func (o UpOptions) upOptions() []optup.Option {
+	var opts []optup.Option
+	if len(o.Replace) > 0 {
+		opts = append(opts, optup.Replace(o.Replace))
+	}
+	if len(o.Target) > 0 {
+		opts = append(opts, optup.Target(o.Target))
+	}
+	if o.Refresh {
+		opts = append(opts, optup.Refresh())
+	}
+	if o.Parallel > 0 {
+		opts = append(opts, optup.Parallel(o.Parallel))
+	}
+	return opts
 }
 
 // Up deploys the stack. On prod it first previews, saving the engine's update plan, and refuses
@@ -90,14 +134,15 @@ type UpOptions struct {
 // taking it. Nothing is cancelled mid-operation.
 func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 	if o.ExpectNoChanges {
-		_, err := s.Preview(ctx, true)
+		_, err := s.preview(ctx, true, o.previewOptions()...)
 		return err
 	}
 	prod, err := s.IsProd(ctx)
 	if err != nil {
 		return classify(err)
 	}
-	var upOpts []optup.Option
+	upOpts := o.upOptions()
+	planned := false
 	if prod {
 		dir, err := os.MkdirTemp("", "hubctl-plan-")
 		if err != nil {
@@ -107,7 +152,7 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 		// The plan holds the previewed inputs, secrets encrypted by the stack's secrets
 		// provider; it lives in a private temporary directory for this up only.
 		planFile := filepath.Join(dir, "plan.json")
-		res, err := s.preview(ctx, false, optpreview.Plan(planFile))
+		res, err := s.preview(ctx, false, append(o.previewOptions(), optpreview.Plan(planFile))...)
 		if vs := CheckSteps(res.Steps, o.AllowReplace); len(vs) > 0 {
 			return describeViolations(s.opts.Stack, vs)
 		}
@@ -120,6 +165,7 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 			return err
 		}
 		upOpts = append(upOpts, optup.Plan(planFile))
+		planned = true
 	}
 
 	sink := s.sink(nil)
@@ -131,7 +177,7 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 	}
 	_, err = s.stack.Up(ctx, opts...)
 	_, sinkErr := sink.wait(eventGrace)
-	if err != nil && len(upOpts) > 0 && planRefusal(err) {
+	if err != nil && planned && planRefusal(err) {
 		// The engine refused a step outside the plan before taking it (the program or the
 		// cloud changed between the preview and the up).
 		return &Error{Code: Refused, Err: fmt.Errorf("up %s: the engine refused a step its preview did not show, before taking it; "+

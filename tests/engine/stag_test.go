@@ -179,6 +179,29 @@ func TestStagLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("up --replace replaces the named resource alone", func(t *testing.T) {
+		_, dep := h.export()
+		var deployURN, deployID string
+		for _, r := range dep.Resources {
+			if strings.HasSuffix(r.URN, "command:local:Command::hub-deploy") {
+				deployURN, deployID = r.URN, r.ID
+			}
+		}
+		r := h.run(upTimeout, "up", "--stack", "stag", "--json", "--replace", deployURN)
+		if r.code != 0 {
+			t.Fatalf("up --replace failed\n%s", r)
+		}
+		if got := changedURNs(parseEvents(t, r.stdout)); len(got) != 1 || got[0] != deployURN {
+			t.Fatalf("up --replace %s changed %v", deployURN, got)
+		}
+		_, after := h.export()
+		for _, res := range after.Resources {
+			if res.URN == deployURN && res.ID == deployID {
+				t.Errorf("the hub deploy kept its id %s: not replaced", deployID)
+			}
+		}
+	})
+
 	t.Run("adding a trust creates only its resources", func(t *testing.T) {
 		h.editConfig(func(cfg map[string]any) {
 			cfg["flip-hub:trusts"] = append(cfg["flip-hub:trusts"].([]any), map[string]any{
