@@ -41,7 +41,7 @@ func newHost(ctx *pulumi.Context, nm namer.Namer, args Args, arch string, logs *
 		// host (and its FL runtime state) on an ordinary `up`; the running host takes security
 		// updates in place instead. User data runs once, on first boot, so a changed bootstrap
 		// would only stop and start the host without effect. Replacing the host is an explicit
-		// action: `pulumi up --replace <urn>`.
+		// action: `hubctl up --replace <urn>` (with --allow-replace on prod).
 		pulumi.IgnoreChanges([]string{"ami", "userData"}),
 		// The bootstrap needs the NAT routes and VPC endpoints, which no input references.
 		pulumi.DependsOn(args.HostDependsOn),
