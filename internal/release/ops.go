@@ -59,7 +59,8 @@ func (s *Stack) preview(ctx context.Context, expectNoChanges bool, extra ...optp
 	res, err := s.stack.Preview(ctx, opts...)
 	steps, sinkErr := sink.wait(eventGrace)
 	if err != nil {
-		return PreviewResult{Steps: steps, Diagnostics: sink.diagnostics()}, classify(fmt.Errorf("preview %s: %w", s.opts.Stack, err))
+		diags := sink.diagnostics()
+		return PreviewResult{Steps: steps, Diagnostics: diags}, classify(brief("preview "+s.opts.Stack, err, diags))
 	}
 	if sinkErr != nil {
 		return PreviewResult{Steps: steps}, sinkErr
@@ -180,11 +181,11 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 	if err != nil && planned && planRefusal(err) {
 		// The engine refused a step outside the plan before taking it (the program or the
 		// cloud changed between the preview and the up).
-		return &Error{Code: Refused, Err: fmt.Errorf("up %s: the engine refused a step its preview did not show, before taking it; "+
-			"run hubctl up again to preview and check the new plan: %w", s.opts.Stack, err)}
+		return &Error{Code: Refused, Err: fmt.Errorf("the engine refused a step the preview did not show, before taking it; "+
+			"run hubctl up again to preview and check the new plan: %w", brief("up "+s.opts.Stack, err, sink.diagnostics()))}
 	}
 	if err != nil {
-		return classify(fmt.Errorf("up %s: %w", s.opts.Stack, err))
+		return classify(brief("up "+s.opts.Stack, err, sink.diagnostics()))
 	}
 	return sinkErr
 }
@@ -193,7 +194,7 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 // wordings (pkg/resource/deploy step_generator.go and step_executor.go) are "violates plan"
 // and "is not allowed by the plan".
 func planRefusal(err error) bool {
-	msg := err.Error()
+	msg := fullText(err)
 	return strings.Contains(msg, "violates plan") || strings.Contains(msg, "is not allowed by the plan")
 }
 
@@ -211,7 +212,7 @@ func (s *Stack) Refresh(ctx context.Context, expectNoChanges bool) error {
 		res, err := s.stack.PreviewRefresh(ctx, opts...)
 		_, sinkErr := sink.wait(eventGrace)
 		if err != nil {
-			return classify(fmt.Errorf("refresh preview %s: %w", s.opts.Stack, err))
+			return classify(brief("refresh preview "+s.opts.Stack, err, sink.diagnostics()))
 		}
 		if HasChanges(res.ChangeSummary) {
 			summary := map[string]int{}
@@ -225,7 +226,7 @@ func (s *Stack) Refresh(ctx context.Context, expectNoChanges bool) error {
 	_, err := s.stack.Refresh(ctx, opts...)
 	_, sinkErr := sink.wait(eventGrace)
 	if err != nil {
-		return classify(fmt.Errorf("refresh %s: %w", s.opts.Stack, err))
+		return classify(brief("refresh "+s.opts.Stack, err, sink.diagnostics()))
 	}
 	return sinkErr
 }
@@ -250,7 +251,7 @@ func (s *Stack) Destroy(ctx context.Context) error {
 	_, err = s.stack.Destroy(ctx, opts...)
 	_, sinkErr := sink.wait(eventGrace)
 	if err != nil {
-		return classify(fmt.Errorf("destroy %s: %w", s.opts.Stack, err))
+		return classify(brief("destroy "+s.opts.Stack, err, sink.diagnostics()))
 	}
 	return sinkErr
 }

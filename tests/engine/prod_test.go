@@ -56,8 +56,13 @@ func TestProdGuards(t *testing.T) {
 			t.Fatalf("up beyond its plan: exit %d, want 4 (refused)\n%s", r.code, r)
 		}
 		if out := r.stdout + r.stderr; !strings.Contains(out, "create-replacement is not allowed by the plan") ||
-			!strings.Contains(out, "hub-host") || !strings.Contains(out, "refused a step its preview did not show") {
+			!strings.Contains(out, "hub-host") || !strings.Contains(out, "refused a step the preview did not show") {
 			t.Errorf("the refusal does not name the resource that violates the plan\n%s", r)
+		}
+		// The error is said once: the Automation API's dump of the run's whole output (already
+		// shown as progress) is not repeated in hubctl's error.
+		if strings.Contains(r.stderr, "\nstdout: ") || strings.Contains(r.stderr, "\ncode: ") {
+			t.Errorf("hubctl's error repeats the run's output\n%s", r.stderr)
 		}
 		_, after := h.export()
 		for _, res := range after.Resources {
