@@ -33,3 +33,14 @@ func TestExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryCommandHasAGroup: `hubctl --help` lists each command under its group, so a new
+// command must be given one.
+func TestEveryCommandHasAGroup(t *testing.T) {
+	t.Parallel()
+	for _, c := range newRoot().Commands() {
+		if c.GroupID == "" {
+			t.Errorf("command %s has no help group; add it to commandGroups", c.Name())
+		}
+	}
+}

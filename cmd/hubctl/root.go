@@ -45,6 +45,12 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("dir", ".", "project directory holding Pulumi.yaml and the stack files")
+	root.AddGroup(
+		&cobra.Group{ID: groupRelease, Title: "Release (the Pulumi program):"},
+		&cobra.Group{ID: groupDay2, Title: "Day-2 operations:"},
+		&cobra.Group{ID: groupTrusts, Title: "Partner trusts:"},
+		&cobra.Group{ID: groupPlumbing, Title: "Plumbing (the program's own commands, and diagnostics):"},
+	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
 	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
 		newEnvCmd(), newSSHConfigCmd())
@@ -56,8 +62,31 @@ func newRoot() *cobra.Command {
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		return withCode(exitUsage, cmd.ValidateRequiredFlags())
 	}
+	for _, c := range root.Commands() {
+		c.GroupID = commandGroups[c.Name()]
+	}
+	root.SetHelpCommandGroupID(groupPlumbing)
+	root.SetCompletionCommandGroupID(groupPlumbing)
 	typeUsageErrors(root)
 	return root
+}
+
+// The help's command groups.
+const (
+	groupRelease  = "release"
+	groupDay2     = "day2"
+	groupTrusts   = "trusts"
+	groupPlumbing = "plumbing"
+)
+
+// commandGroups files each top-level command under its group in `hubctl --help`.
+var commandGroups = map[string]string{
+	"plan": groupRelease, "preview": groupRelease, "up": groupRelease, "refresh": groupRelease,
+	"destroy": groupRelease, "outputs": groupRelease,
+	"status": groupDay2, "env": groupDay2, "ssh-config": groupDay2, "forward": groupDay2, "deploy-ui": groupDay2,
+	"fl-apps": groupDay2, "db": groupDay2,
+	"trust": groupTrusts, "kits": groupTrusts,
+	"host": groupPlumbing, "version": groupPlumbing,
 }
 
 // typeUsageErrors makes every command-line mistake cobra reports as a plain error a usage error
