@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -63,7 +64,7 @@ func newStatusCmd() *cobra.Command {
 }
 
 var statusCheckNames = []string{"outputs", "drift", "instance", "database", "database-query", "secrets", "https",
-	"certificate", "fl-endpoint", "containers", "os-updates", "logs"}
+	"certificate", "fl-endpoint", "containers", "os-updates", "host-resources", "buckets", "user-pool", "network", "logs"}
 
 type statusSettings struct {
 	asJSON       bool
@@ -205,6 +206,19 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 	if need("os-updates", "os updates", &hub.Out.HubInstanceID) {
 		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 		add("os-updates", status.OSUpdateStatus(runner, s.o.HubInstanceID))
+	}
+	if need("host-resources", "host resources", &hub.Out.HubInstanceID) {
+		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
+		add("host-resources", status.HostResources(runner, s.o.HubInstanceID))
+	}
+	if need("buckets", "buckets", &hub.Out.BucketNames) {
+		add("buckets", status.Buckets(s.s3Client(), s.o.BucketNames))
+	}
+	if need("user-pool", "user pool", &hub.Out.UserPoolID, &hub.Out.UserPoolClientID) {
+		add("user-pool", status.UserPool(cognitoidentityprovider.NewFromConfig(s.aws), s.o.UserPoolID, s.o.UserPoolClientID))
+	}
+	if need("network", "network", &hub.Out.VPCID, &hub.Out.PrivateSubnetIDs, &hub.Out.PublicSubnetIDs) {
+		add("network", status.Network(ec2.NewFromConfig(s.aws), s.o.VPCID, append(append([]string{}, s.o.PrivateSubnetIDs...), s.o.PublicSubnetIDs...)))
 	}
 	if need("logs", "logs", &hub.Out.HubLogGroupNames) {
 		logs := cloudwatchlogs.NewFromConfig(s.aws)

@@ -139,3 +139,79 @@ func OSUpdateStatus(c Commander, instanceID string) Check {
 		},
 	}
 }
+
+// HostResourcesScript reports, read-only, the use of the host's root and Docker file systems
+// and its memory: "disk <mount> <use%>" lines (df) and one "mem <total kB> <available kB>" line
+// (/proc/meminfo).
+var HostResourcesScript = ssmrun.Script(
+	`df -P / /var/lib/docker 2>/dev/null | awk 'NR > 1 { print "disk", $6, $5 }'`,
+	`awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { print "mem", t, a }' /proc/meminfo`,
+)
+
+// Limits of the host resources check.
+const (
+	DiskMaxUsePercent     = 90
+	MemoryMinAvailPercent = 10
+)
+
+// HostResources checks, with a read-only SSM command, that the hub host's disks have room and
+// its memory is not exhausted.
+func HostResources(c Commander, instanceID string) Check {
+	return &Func{
+		CheckName: "host resources",
+		Timeout:   OSUpdatesTimeout,
+		Fix: "disk: remove old images (`docker image prune -a` through `hubctl host run`) or raise host.rootVolumeGb and " +
+			"`hubctl up`; memory: read which container grows (`docker stats --no-stream`), or choose a larger host.instanceType",
+		Fn: func(ctx context.Context) (string, error) {
+			res, err := c.Run(ctx, instanceID, HostResourcesScript, ssmrun.Options{
+				Comment:          "hubctl status: disk and memory",
+				ExecutionTimeout: 30 * time.Second,
+			})
+			if err != nil {
+				return "", fmt.Errorf("ssm command on %s: %w", instanceID, err)
+			}
+			return EvaluateHostResources(res.Stdout)
+		},
+	}
+}
+
+// EvaluateHostResources reads HostResourcesScript's output: a summary, or a problem naming each
+// disk at or over DiskMaxUsePercent and memory under MemoryMinAvailPercent available.
+func EvaluateHostResources(out string) (string, error) {
+	var problems, disks []string
+	var total, avail int
+	memSeen := false
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 3 && f[0] == "disk":
+			use, err := strconv.Atoi(strings.TrimSuffix(f[2], "%"))
+			if err != nil {
+				return "", fmt.Errorf("disk use %q of %s is not a percentage", f[2], f[1])
+			}
+			disks = append(disks, fmt.Sprintf("%s %d%%", f[1], use))
+			if use >= DiskMaxUsePercent {
+				problems = append(problems, fmt.Sprintf("%s is %d%% full", f[1], use))
+			}
+		case len(f) == 3 && f[0] == "mem":
+			var err1, err2 error
+			total, err1 = strconv.Atoi(f[1])
+			avail, err2 = strconv.Atoi(f[2])
+			if err1 != nil || err2 != nil || total <= 0 {
+				return "", fmt.Errorf("memory line %q is not two sizes in kB", clip(line))
+			}
+			memSeen = true
+		}
+	}
+	if len(disks) == 0 || !memSeen {
+		return "", fmt.Errorf("the report lacks the disks or the memory: %q", clip(out))
+	}
+	availPct := avail * 100 / total
+	if availPct < MemoryMinAvailPercent {
+		problems = append(problems, fmt.Sprintf("only %d%% of %d MiB memory available", availPct, total/1024))
+	}
+	if len(problems) > 0 {
+		return "", problem("", nil, "%s", strings.Join(problems, "; "))
+	}
+	return fmt.Sprintf("disks %s; %d%% of %d MiB memory available", strings.Join(disks, ", "), availPct, total/1024), nil
+}

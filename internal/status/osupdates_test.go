@@ -89,11 +89,44 @@ func TestOSUpdatesScriptShellcheck(t *testing.T) {
 		}
 		t.Fatalf("shellcheck is not on PATH: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "report.sh")
-	if err := os.WriteFile(path, []byte("#!/bin/bash\n"+strings.Join(status.OSUpdatesScript, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	for name, script := range map[string][]string{"os-updates": status.OSUpdatesScript, "host-resources": status.HostResourcesScript} {
+		path := filepath.Join(t.TempDir(), name+".sh")
+		if err := os.WriteFile(path, []byte("#!/bin/bash\n"+strings.Join(script, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(bin, "--shell=bash", "--severity=style", path).CombinedOutput(); err != nil {
+			t.Errorf("%s: shellcheck: %v\n%s", name, err, out)
+		}
 	}
-	if out, err := exec.Command(bin, "--shell=bash", "--severity=style", path).CombinedOutput(); err != nil {
-		t.Errorf("shellcheck: %v\n%s", err, out)
+}
+
+func TestEvaluateHostResources(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, out string
+		ok        bool
+		detail    string
+	}{
+		{"healthy", "disk / 41%\ndisk /var/lib/docker 41%\nmem 16303480 9000000\n", true, "disks / 41%, /var/lib/docker 41%; 55% of 15921 MiB memory available"},
+		{"root full", "disk / 93%\nmem 16303480 9000000\n", false, "/ is 93% full"},
+		{"memory exhausted", "disk / 40%\nmem 16303480 800000\n", false, "only 4% of 15921 MiB memory available"},
+		{"both", "disk / 95%\nmem 1000 50\n", false, "/ is 95% full; only 5% of 0 MiB memory available"},
+		{"no memory line", "disk / 40%\n", false, "lacks the disks or the memory"},
+		{"garbage", "disk / lots\nmem 1 1\n", false, "not a percentage"},
+	}
+	for _, tc := range cases {
+		got, err := status.EvaluateHostResources(tc.out)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %q, %v; want ok %v", tc.name, got, err, tc.ok)
+			continue
+		}
+		if msg := got; err != nil {
+			msg = err.Error()
+			if !strings.Contains(msg, tc.detail) {
+				t.Errorf("%s: %q; want it to say %q", tc.name, msg, tc.detail)
+			}
+		} else if msg != tc.detail {
+			t.Errorf("%s: %q; want %q", tc.name, msg, tc.detail)
+		}
 	}
 }
