@@ -13,9 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
@@ -300,3 +303,38 @@ func TestTrustCommands(t *testing.T) {
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
+
+// With --stack, the trust commands take the tunnel's target from the stack's outputs: the SSM
+// session is started for the outputs' host, region and database endpoint.
+func TestTrustStackOutputs(t *testing.T) {
+	w := newDay2World(t)
+	secret, err := secretsmanager.NewFromConfig(w.cfg).CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String("rds!db-1"), SecretString: aws.String(`{"username":"flip_admin","password":"not-a-real-password"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cli := filepath.Join(dir, "aws")
+	testexec.Write(t, cli, "#!/bin/sh\necho \"$@\" > \""+dir+"/args\"\n"+
+		"echo 'An error occurred (TargetNotConnected) when calling the StartSession operation: i-0aaaabbbbccccdddd is not connected.' >&2\nexit 254\n", 0o755)
+	outs := writeOutputs(t, map[string]any{"region": "eu-west-2", "hubInstanceId": "i-0aaaabbbbccccdddd",
+		"dbAddress": "flip-stag-postgres.abc.eu-west-2.rds.amazonaws.com", "dbPort": 5432, "dbName": "flip",
+		"dbMasterSecretArn": aws.ToString(secret.ARN)})
+	t.Setenv(envDSN, "postgres://elsewhere.example/flip") // must not win over --stack
+	_, errOut, code := trustRun(t, "", "trust", "list", "--stack", "stag", "--outputs-file", outs, "--aws-cli", cli, "--timeout", "20s")
+	if code == 0 {
+		t.Fatal("trust list through an unreachable host succeeded")
+	}
+	args, err := os.ReadFile(filepath.Join(dir, "args"))
+	if err != nil {
+		t.Fatalf("the SSM session was never started (%v); stderr: %s", err, errOut)
+	}
+	for _, want := range []string{"--target i-0aaaabbbbccccdddd", "--region eu-west-2", "flip-stag-postgres.abc.eu-west-2.rds.amazonaws.com"} {
+		if !strings.Contains(string(args), want) {
+			t.Errorf("the session was started with %q; want %s from the outputs", args, want)
+		}
+	}
+	if _, _, code := trustRun(t, "", "trust", "list", "--stack", "stag", "--outputs-file", outs, "--dsn", "postgres://x/y"); code != exitUsage {
+		t.Errorf("--stack with --dsn: exit %d; want a usage error", code)
+	}
+}

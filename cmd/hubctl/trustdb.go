@@ -36,6 +36,9 @@ type dbFlags struct {
 	verbose    bool
 	timeout    time.Duration
 	dropEnvVar string // set by register: the variable holding the hash
+	// stack, when set, fills the tunnel's settings from that stack's outputs (read from the
+	// backend, or from outputsFile).
+	stack, outputsFile, backend, pulumiRoot string
 	// explicitDSN: a destructive command takes the DSN from --dsn only.
 	explicitDSN bool
 }
@@ -56,6 +59,41 @@ func (c *dbFlags) register(cmd *cobra.Command) {
 	f.StringVar(&c.awsCLI, "aws-cli", dbtunnel.DefaultAWSCLI, "aws command that starts the SSM session (needs the session-manager-plugin)")
 	f.BoolVar(&c.verbose, "verbose", false, "copy the SSM session's own output to stderr")
 	f.DurationVar(&c.timeout, "timeout", 10*time.Minute, "give up after this long")
+	f.StringVarP(&c.stack, "stack", "s", "", "take the instance, region and database from this stack's outputs (flags still win)")
+	f.StringVar(&c.outputsFile, "outputs-file", "", "with --stack: read its outputs from this JSON file instead of the state backend")
+	f.StringVar(&c.backend, "backend", "", "with --stack: state backend URL (default: PULUMI_BACKEND_URL or the CLI's login)")
+	f.StringVar(&c.pulumiRoot, "pulumi-root", os.Getenv("HUBCTL_PULUMI_ROOT"), "with --stack: directory whose bin/pulumi to use")
+}
+
+// fromStack fills the tunnel's unset settings from the stack's outputs, when --stack is given.
+func (c *dbFlags) fromStack(cmd *cobra.Command) error {
+	if c.stack == "" {
+		return nil
+	}
+	if c.dsn != "" {
+		return withCode(exitUsage, errors.New("--stack and --dsn both say where the database is; give one"))
+	}
+	// The stack decides: a DSN in the environment must not send the command elsewhere.
+	c.explicitDSN = true
+	f := day2Flags{stack: c.stack, backend: c.backend, pulumiRoot: c.pulumiRoot, outputsFile: c.outputsFile, region: c.awsRegion}
+	s, err := f.load(cmd, false)
+	if err != nil {
+		return err
+	}
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	set(&c.instance, s.o.HubInstanceID)
+	set(&c.awsRegion, s.region)
+	set(&c.dbHost, s.o.DBAddress)
+	set(&c.dbName, s.o.DBName)
+	set(&c.secretARN, s.o.DBMasterSecretARN)
+	if c.dbPort == 0 {
+		c.dbPort = s.o.DBPort
+	}
+	return nil
 }
 
 // fromEnv fills unset settings from the environment.
@@ -174,6 +212,9 @@ func (c *dbFlags) connect(ctx context.Context, stderr io.Writer) (*dbConn, error
 
 // withDB runs fn with a registrar on the database, bounded by --timeout.
 func (c *dbFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, r *registrar.Registrar) error) error {
+	if err := c.fromStack(cmd); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
 	defer cancel()
 	conn, err := c.connect(ctx, cmd.ErrOrStderr())
