@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/compute"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 func userData(t *testing.T, arch string) string {
@@ -125,13 +126,7 @@ func TestUserDataHoldsNoSecret(t *testing.T) {
 
 func TestUserDataPassesShellcheck(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("shellcheck")
-	if err != nil {
-		if os.Getenv("FLIP_SKIP_SHELLCHECK") == "1" {
-			t.Skip("FLIP_SKIP_SHELLCHECK=1")
-		}
-		t.Fatalf("shellcheck is not on PATH (or set FLIP_SKIP_SHELLCHECK=1): %v", err)
-	}
+	bin := testexec.ShellcheckBin(t)
 	for _, arch := range []string{"amd64", "arm64"} {
 		path := filepath.Join(t.TempDir(), "user-data.sh")
 		if err := os.WriteFile(path, []byte(userData(t, arch)), 0o600); err != nil {

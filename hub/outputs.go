@@ -79,49 +79,55 @@ type Outputs struct {
 // "dbAddress". It is never written.
 var Out Outputs
 
+// fieldIndex is the index of the field of Out that field points to.
+func fieldIndex(field any) (int, bool) {
+	p := reflect.ValueOf(field)
+	if p.Kind() != reflect.Pointer {
+		return 0, false
+	}
+	out := reflect.ValueOf(&Out).Elem()
+	for i := range out.NumField() {
+		if a := out.Field(i).Addr(); a.Pointer() == p.Pointer() && a.Type() == p.Type() {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// tagName is the export name of the i-th field of Outputs.
+func tagName(i int) string {
+	name, _, _ := strings.Cut(reflect.TypeOf(Out).Field(i).Tag.Get("json"), ",")
+	return name
+}
+
 // OutputKey is the export name of a field of Out, given its address. Anything else is a
 // programming error, reported as "" (and caught by the outputs test).
 func OutputKey(field any) string {
-	p := reflect.ValueOf(field)
-	if p.Kind() != reflect.Pointer {
-		return ""
-	}
-	v := reflect.ValueOf(&Out).Elem()
-	for i := range v.NumField() {
-		if v.Field(i).Addr().Pointer() == p.Pointer() && v.Field(i).Addr().Type() == p.Type() {
-			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-			return name
-		}
+	if i, ok := fieldIndex(field); ok {
+		return tagName(i)
 	}
 	return ""
 }
 
 // Has reports whether o holds a non-empty value for the output field names (a field of Out).
 func (o *Outputs) Has(field any) bool {
-	p := reflect.ValueOf(field)
-	if p.Kind() != reflect.Pointer {
+	i, ok := fieldIndex(field)
+	if !ok {
 		return false
 	}
-	out, mine := reflect.ValueOf(&Out).Elem(), reflect.ValueOf(o).Elem()
-	for i := range out.NumField() {
-		if out.Field(i).Addr().Pointer() == p.Pointer() && out.Field(i).Addr().Type() == p.Type() {
-			v := mine.Field(i)
-			if v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
-				return v.Len() > 0
-			}
-			return !v.IsZero()
-		}
+	v := reflect.ValueOf(o).Elem().Field(i)
+	if v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
+		return v.Len() > 0
 	}
-	return false
+	return !v.IsZero()
 }
 
 // OutputKeys are every output's export name, in field order.
 func OutputKeys() []string {
-	t := reflect.TypeOf(Out)
-	keys := make([]string, 0, t.NumField())
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		keys = append(keys, name)
+	n := reflect.TypeOf(Out).NumField()
+	keys := make([]string, 0, n)
+	for i := range n {
+		keys = append(keys, tagName(i))
 	}
 	return keys
 }

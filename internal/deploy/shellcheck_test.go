@@ -7,28 +7,14 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
-
-// shellcheck returns the shellcheck binary, failing the test when it is missing unless
-// FLIP_SKIP_SHELLCHECK=1 opts the run out.
-func shellcheck(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("shellcheck")
-	if err == nil {
-		return path
-	}
-	if os.Getenv("FLIP_SKIP_SHELLCHECK") == "1" {
-		t.Skip("FLIP_SKIP_SHELLCHECK=1: skipping shellcheck")
-	}
-	t.Fatalf("shellcheck is not on PATH (apt-get install shellcheck), or set FLIP_SKIP_SHELLCHECK=1: %v", err)
-	return ""
-}
 
 // TestScriptPassesShellcheck runs shellcheck, every default check down to style, and bash -n over
 // the script of every backend, with and without a registry token.
 func TestScriptPassesShellcheck(t *testing.T) {
 	t.Parallel()
-	bin := shellcheck(t)
+	bin := testexec.ShellcheckBin(t)
 	for _, backend := range []deploy.Backend{deploy.NVFlare, deploy.Flower} {
 		for _, token := range []bool{true, false} {
 			name := string(backend) + "/token"
@@ -59,7 +45,7 @@ func TestScriptPassesShellcheck(t *testing.T) {
 // TestHostScriptsPassShellcheck checks the scripts the deploy installs on the host the same way.
 func TestHostScriptsPassShellcheck(t *testing.T) {
 	t.Parallel()
-	bin := shellcheck(t)
+	bin := testexec.ShellcheckBin(t)
 	script := render(t, validSpec(deploy.NVFlare)).Script
 	for _, p := range []string{deploy.FirewallScript, deploy.CredentialsScript} {
 		t.Run(filepath.Base(p), func(t *testing.T) {

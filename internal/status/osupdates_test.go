@@ -1,15 +1,13 @@
 package status_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/londonaicentre/flip-hub/internal/ssmrun"
 	"github.com/londonaicentre/flip-hub/internal/status"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 func TestParseOSUpdates(t *testing.T) {
@@ -82,21 +80,8 @@ func TestOSUpdateStatus(t *testing.T) {
 // The report script is plain bash that shellcheck accepts: it runs as the SSM command's body.
 func TestOSUpdatesScriptShellcheck(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("shellcheck")
-	if err != nil {
-		if os.Getenv("FLIP_SKIP_SHELLCHECK") == "1" {
-			t.Skip("FLIP_SKIP_SHELLCHECK=1")
-		}
-		t.Fatalf("shellcheck is not on PATH: %v", err)
-	}
 	for name, script := range map[string][]string{"os-updates": status.OSUpdatesScript, "host-resources": status.HostResourcesScript} {
-		path := filepath.Join(t.TempDir(), name+".sh")
-		if err := os.WriteFile(path, []byte("#!/bin/bash\n"+strings.Join(script, "\n")+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if out, err := exec.Command(bin, "--shell=bash", "--severity=style", path).CombinedOutput(); err != nil {
-			t.Errorf("%s: shellcheck: %v\n%s", name, err, out)
-		}
+		testexec.Shellcheck(t, name+".sh", "#!/bin/bash\n"+strings.Join(script, "\n")+"\n")
 	}
 }
 
