@@ -74,9 +74,11 @@ func (f *Func) Run(ctx context.Context) Result {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
+	// Timed from before the deadline is set, so a check that runs out of time never reports
+	// less than its timeout, however late this goroutine is scheduled.
+	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	start := time.Now()
 	detail, err := f.Fn(cctx)
 	res := Result{Name: f.CheckName, Duration: time.Since(start)}
 	if err == nil {
