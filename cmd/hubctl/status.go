@@ -198,17 +198,16 @@ func statusChecks(s *day2Stack, skipped map[string]bool, set statusSettings, con
 			add("fl-apps", status.BaseApplication(s.s3Client(), b, s.o.FLBackend, s.name))
 		}
 	}
+	// One SSM runner for the read-only commands on the host.
+	runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 	if need("containers", "containers", &hub.Out.HubInstanceID) {
-		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 		add("containers", status.Containers(runner, s.o.HubInstanceID,
 			[]string{deploy.ServiceFlipAPI, deploy.ServiceFLAPI, deploy.ServiceFLServer}))
 	}
 	if need("os-updates", "os updates", &hub.Out.HubInstanceID) {
-		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 		add("os-updates", status.OSUpdateStatus(runner, s.o.HubInstanceID))
 	}
 	if need("host-resources", "host resources", &hub.Out.HubInstanceID) {
-		runner := &ssmrun.Runner{API: ssmc, Poll: 2 * time.Second, PingTimeout: 15 * time.Second, Timeout: time.Minute}
 		add("host-resources", status.HostResources(runner, s.o.HubInstanceID))
 	}
 	if need("buckets", "buckets", &hub.Out.BucketNames) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/aws/smithy-go"
 )
 
 // DefaultTimeout bounds a check whose Timeout is zero.
@@ -123,4 +125,13 @@ func WithTimeout(c Check, d time.Duration) Check {
 	g := *f
 	g.Timeout = d
 	return &g
+}
+
+// errorCode is the AWS error code of err, or "".
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
 }

@@ -2,7 +2,6 @@ package status
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -34,8 +32,7 @@ func DBInstance(c RDSAPI, id string) Check {
 		Fix:       "check your AWS credentials and region; the instance is the stack output dbInstanceId",
 		Fn: func(ctx context.Context) (string, error) {
 			out, err := c.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
-			var apiErr smithy.APIError
-			if errors.As(err, &apiErr) && apiErr.ErrorCode() == "DBInstanceNotFound" {
+			if errorCode(err) == "DBInstanceNotFound" {
 				return "", problem("the database is gone: restore it from its latest snapshot before any `hubctl up`, "+
 					"which would otherwise create an empty one", nil, "RDS instance %s does not exist", id)
 			}

@@ -2,7 +2,6 @@ package status
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go"
 )
 
 // EC2API is what the instance check needs from EC2; *ec2.Client satisfies it.
@@ -74,8 +72,7 @@ func Instance(ec2c EC2API, ssmc SSMPingAPI, instanceID string) Check {
 
 func instanceState(ctx context.Context, c EC2API, id string) (ec2types.InstanceStateName, string, error) {
 	out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidInstanceID.NotFound" {
+	if errorCode(err) == "InvalidInstanceID.NotFound" {
 		return "", "", problem("the hub host is gone: run `hubctl up` for this stack to recreate it", nil,
 			"instance %s does not exist", id)
 	}

@@ -2,7 +2,6 @@ package status
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 )
 
 // S3HeadAPI is what the buckets check needs from S3; *s3.Client satisfies it.
@@ -38,15 +36,6 @@ var (
 	_ CognitoAPI = (*cognito.Client)(nil)
 	_ NetworkAPI = (*ec2.Client)(nil)
 )
-
-// errorCode is the AWS error code of err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
 
 // Buckets checks that each bucket (purpose → name) exists and the caller may reach it.
 func Buckets(c S3HeadAPI, buckets map[string]string) Check {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/smithy-go"
 )
 
 // SecretsAPI is what the secret check needs from Secrets Manager; *secretsmanager.Client satisfies it.
@@ -64,8 +63,7 @@ func Secret(c SecretsAPI, spec SecretSpec) Check {
 			"the hub host's role needs the same",
 		Fn: func(ctx context.Context) (string, error) {
 			desc, err := c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(spec.ID)})
-			var apiErr smithy.APIError
-			if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException" {
+			if errorCode(err) == "ResourceNotFoundException" {
 				return "", problem("run `hubctl up` for this stack: it creates the secret (and keeps existing values)", nil,
 					"secret %s does not exist", spec.ID)
 			}
