@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -30,10 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/jackc/pgx/v5"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/londonaicentre/flip-hub/internal/release"
-	"github.com/londonaicentre/flip-hub/internal/status"
 	"github.com/londonaicentre/flip-hub/internal/testexec"
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
@@ -647,102 +643,5 @@ exec sleep 300
 	}
 	if _, _, code := day2Run(t, "", "forward", "--stack", "stag", "--outputs-file", outs, "--aws-cli", cli, "redis"); code != 2 {
 		t.Fatalf("an unknown service exited %d; want 2", code)
-	}
-}
-
-func TestDriftFunc(t *testing.T) {
-	refresh := func(err error) func(context.Context, bool) error {
-		return func(_ context.Context, expectNoChanges bool) error {
-			if !expectNoChanges {
-				t.Fatal("status ran a refresh that writes the state; want the preview")
-			}
-			return err
-		}
-	}
-	cases := []struct {
-		name   string
-		err    error
-		ok     bool
-		detail string
-		fix    string
-	}{
-		{"no drift", nil, true, "no changes", ""},
-		{"drift", &release.Error{Code: release.ChangesPending, Err: errors.New("stag has drifted from its state: [1 to update]")},
-			false, "1 to update", "hubctl refresh --stack stag --expect-no-changes"},
-		{"refresh failed", &release.Error{Code: release.Failed, Err: errors.New("no credentials")}, false, "no credentials", "AWS credentials"},
-	}
-	for _, tc := range cases {
-		r := status.Drift("stag", driftFunc(refresh(tc.err)), time.Minute).Run(context.Background())
-		if r.OK != tc.ok || !strings.Contains(r.Detail, tc.detail) || !strings.Contains(r.Fix, tc.fix) {
-			t.Errorf("%s: %+v", tc.name, r)
-		}
-	}
-}
-
-// TestStatusDriftWithPulumi runs the drift check through the real pulumi CLI against a file backend,
-// with an inline program of components (no provider plugin): a deployed stack has no drift.
-func TestStatusDriftWithPulumi(t *testing.T) {
-	root := os.Getenv("HUBCTL_PULUMI_ROOT")
-	if root == "" {
-		if abs, err := filepath.Abs("../../.tools"); err == nil {
-			if _, err := os.Stat(filepath.Join(abs, "bin", "pulumi")); err == nil {
-				root = abs
-			}
-		}
-	}
-	if root == "" {
-		if os.Getenv("FLIP_SKIP_PULUMI") == "1" {
-			t.Skip("FLIP_SKIP_PULUMI=1 and no pulumi CLI")
-		}
-		t.Fatal("no pulumi CLI: run .ci/run (it builds .tools/bin/pulumi) or set HUBCTL_PULUMI_ROOT")
-	}
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"Pulumi.yaml": "name: flip-hub\nruntime: go\n", "Pulumi.stag.yaml": "config:\n  flip-hub:environment: stag\n",
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx := context.Background()
-	st, err := release.Open(ctx, release.Options{
-		Stack: "stag", Dir: dir, Backend: "file://" + t.TempDir(), PulumiRoot: root,
-		Program: func(pctx *pulumi.Context) error {
-			var c struct{ pulumi.ResourceState }
-			if err := pctx.RegisterComponentResource("flip:network:Network", "network", &c); err != nil {
-				return err
-			}
-			pctx.Export("region", pulumi.String("eu-west-2"))
-			return nil
-		},
-		EnvVars: map[string]string{
-			"PULUMI_CONFIG_PASSPHRASE": "test-only-passphrase", "PULUMI_SKIP_UPDATE_CHECK": "true",
-			"PULUMI_HOME": filepath.Join(dir, ".pulumi-home"), "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Up(ctx, release.UpOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	outs, err := st.Outputs(ctx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &day2Stack{name: "stag", st: st, outs: outs, region: "eu-west-2"}
-	checks := statusChecks(s, map[string]bool{}, statusSettings{timeout: time.Minute, driftTimeout: 5 * time.Minute, logWindow: time.Hour},
-		func(context.Context) (tunnelled, error) { return nil, errors.New("no database in this test") })
-	var drift status.Check
-	for _, c := range checks {
-		if c.Name() == "drift" {
-			drift = c
-		}
-	}
-	if drift == nil {
-		t.Fatal("no drift check for a stack opened through the state backend")
-	}
-	if r := drift.Run(ctx); !r.OK || r.Skipped || !strings.Contains(r.Detail, "no changes") {
-		t.Fatalf("drift of a freshly deployed stack: %+v", r)
 	}
 }

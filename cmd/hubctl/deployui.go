@@ -1,23 +1,20 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/uideploy"
 )
 
 func newDeployUICmd() *cobra.Command {
 	var (
-		f              day2Flags
+		f              stackFlags
 		o              uideploy.Options
 		releaseVersion string
 		keep           []string
@@ -38,7 +35,7 @@ func newDeployUICmd() *cobra.Command {
 			return runDeployUI(cmd, f, o, releaseVersion)
 		},
 	}
-	f.register(cmd)
+	f.registerRead(cmd, cmd.Flags(), "region", true)
 	fl := cmd.Flags()
 	fl.StringVar(&o.Dir, "dist", "", "the built UI directory (holds index.html)")
 	fl.StringVar(&releaseVersion, "release", "", "RELEASE_VERSION in window.js (default: git describe of DIR, else the stack's image tag)")
@@ -52,29 +49,29 @@ func newDeployUICmd() *cobra.Command {
 	return cmd
 }
 
-func runDeployUI(cmd *cobra.Command, f day2Flags, o uideploy.Options, releaseVersion string) error {
+func runDeployUI(cmd *cobra.Command, f stackFlags, o uideploy.Options, releaseVersion string) error {
 	if strings.TrimSpace(o.Dir) == "" {
-		return withCode(int(release.Refused), errors.New("deploy-ui: --dist is empty"))
+		return outcome.Wrap(outcome.Refused, errors.New("deploy-ui: --dist is empty"))
 	}
-	s, err := f.load(cmd, false)
+	h, err := f.load(cmd, false)
 	if err != nil {
 		return err
 	}
 	if releaseVersion == "" {
-		releaseVersion = defaultRelease(cmd.Context(), o.Dir, s)
+		releaseVersion = uideploy.DefaultRelease(cmd.Context(), o.Dir, h.Out.Images["tag"])
 	}
-	rt, err := uideploy.RuntimeFromOutputs(s.outs, releaseVersion)
+	rt, err := uideploy.RuntimeFromOutputs(h.Raw, releaseVersion)
 	if err != nil {
-		return withCode(int(release.Failed), fmt.Errorf("deploy-ui: %w", err))
+		return outcome.Wrap(outcome.Failed, fmt.Errorf("deploy-ui: %w", err))
 	}
-	o.Runtime, o.Bucket, o.DistributionID = rt, s.o.UIBucketName, s.o.DistributionID
+	o.Runtime, o.Bucket, o.DistributionID = rt, h.Out.UIBucketName, h.Out.DistributionID
 	o.Log = cmd.OutOrStdout()
-	res, err := uideploy.Deploy(cmd.Context(), s.s3Client(), cloudfront.NewFromConfig(s.aws), o)
+	res, err := uideploy.Deploy(cmd.Context(), h.S3(), cloudfront.NewFromConfig(h.AWS), o)
 	switch {
 	case errors.Is(err, uideploy.ErrRefused):
-		return withCode(int(release.Refused), fmt.Errorf("deploy-ui: %w", err))
+		return outcome.Wrap(outcome.Refused, fmt.Errorf("deploy-ui: %w", err))
 	case err != nil:
-		return withCode(int(release.Failed), fmt.Errorf("deploy-ui: %w", err))
+		return outcome.Wrap(outcome.Failed, fmt.Errorf("deploy-ui: %w", err))
 	}
 	w := cmd.OutOrStdout()
 	verb := "published"
@@ -87,18 +84,4 @@ func runDeployUI(cmd *cobra.Command, f day2Flags, o uideploy.Options, releaseVer
 		fmt.Fprintf(w, "invalidation %s of /* on %s completed\n", res.InvalidationID, o.DistributionID)
 	}
 	return nil
-}
-
-// defaultRelease is a git describe of the UI build's directory, else the stack's image tag.
-func defaultRelease(ctx context.Context, dir string, s *day2Stack) string {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "git", "-C", dir, "describe", "--tags", "--always", "--dirty").Output()
-	if v := strings.TrimSpace(string(out)); err == nil && v != "" {
-		return v
-	}
-	if tag := s.o.Images["tag"]; tag != "" {
-		return tag
-	}
-	return ""
 }

@@ -20,7 +20,7 @@ func newEnvCmd() *cobra.Command {
 		Short: "Write .env.stag / .env.production from the stack outputs, keeping lines it does not own",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.openExisting(cmd)
+			st, err := f.open(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -36,7 +36,7 @@ func newEnvCmd() *cobra.Command {
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().StringVar(&out, "out", ".", "directory to write the env file in")
 	return cmd
 }
@@ -52,7 +52,7 @@ func newSSHConfigCmd() *cobra.Command {
 		Short: "Write a `Host flip-<stack>` block that reaches the hub host through SSM (no port 22)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.openExisting(cmd)
+			st, err := f.open(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -64,7 +64,7 @@ func newSSHConfigCmd() *cobra.Command {
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().StringVar(&opts.Path, "file", filepath.Join(home, ".ssh", "config"), "ssh config file to update")
 	cmd.Flags().StringVar(&opts.User, "user", "ubuntu", "login user on the hub host")
 	cmd.Flags().StringVar(&opts.IdentityFile, "identity", "~/.ssh/id_ed25519", "private key whose .pub is pushed with EC2 Instance Connect")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flapps"
-	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
 func newFLAppsCmd() *cobra.Command {
@@ -22,7 +22,7 @@ func newFLAppsCmd() *cobra.Command {
 
 func newFLAppsPublishCmd() *cobra.Command {
 	var (
-		f day2Flags
+		f stackFlags
 		o flapps.Options
 	)
 	cmd := &cobra.Command{
@@ -35,23 +35,23 @@ func newFLAppsPublishCmd() *cobra.Command {
 			"Example:\n  hubctl fl-apps publish --stack stag --dir ../FLIP/fl-apps/nvflare --commit \"$(git -C ../FLIP rev-parse HEAD)\"",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := f.load(cmd, false)
+			h, err := f.load(cmd, false)
 			if err != nil {
 				return err
 			}
-			o.Bucket = s.o.BucketNames[deploy.BucketAppBundles]
-			o.Backend = s.o.FLBackend
+			o.Bucket = h.Out.BucketNames[deploy.BucketAppBundles]
+			o.Backend = h.Out.FLBackend
 			o.Log = cmd.OutOrStdout()
-			res, err := flapps.Publish(cmd.Context(), s.s3Client(), o)
+			res, err := flapps.Publish(cmd.Context(), h.S3(), o)
 			if err != nil {
-				return withCode(int(release.Failed), fmt.Errorf("fl-apps publish: %w", err))
+				return outcome.Wrap(outcome.Failed, fmt.Errorf("fl-apps publish: %w", err))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "published %s: %d uploaded, %d unchanged, %d deleted\n",
 				res.Marker, len(res.Uploaded), len(res.Unchanged), len(res.Deleted))
 			return err
 		},
 	}
-	f.register(cmd)
+	f.registerRead(cmd, cmd.Flags(), "region", true)
 	cmd.Flags().StringVar(&o.Dir, "dir", "", "the base application directory (FLIP's fl-apps/<backend>)")
 	cmd.Flags().StringVar(&o.Commit, "commit", "", "the full commit SHA DIR was built from (names the marker)")
 	_ = cmd.MarkFlagRequired("dir")

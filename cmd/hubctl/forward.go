@@ -1,20 +1,18 @@
 package main
 
 import (
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/forward"
-	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
 func newForwardCmd() *cobra.Command {
 	var (
-		f     day2Flags
+		f     stackFlags
 		ports map[string]int
 		cli   string
 		ready time.Duration
@@ -28,50 +26,29 @@ func newForwardCmd() *cobra.Command {
 			"Change a local port with --port NAME=PORT (0 picks a free one). Ctrl+C closes every session.\n" +
 			"Needs the AWS CLI v2 and the session-manager-plugin.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := f.load(cmd, false)
+			h, err := f.load(cmd, false)
 			if err != nil {
 				return err
 			}
 			hubTargets := forward.Hub(forward.HubOptions{
-				APIPort: deploy.APIPort, FLPort: flPort(s),
-				DBHost: s.o.DBAddress, DBPort: s.o.DBPort, DBName: s.o.DBName, DBSecretARN: s.o.DBMasterSecretARN,
+				APIPort: deploy.APIPort, FLPort: h.FLPort(),
+				DBHost: h.Out.DBAddress, DBPort: h.Out.DBPort, DBName: h.Out.DBName, DBSecretARN: h.Out.DBMasterSecretARN,
 			})
 			targets, err := forward.Select(hubTargets, args, ports)
 			if err != nil {
-				return withCode(exitUsage, err)
+				return outcome.Wrap(outcome.Usage, err)
 			}
-			o := forward.Options{InstanceID: s.o.HubInstanceID, Region: s.region, AWSCLI: cli, ReadyTimeout: ready}
-			if f.verbose {
-				o.Log = cmd.ErrOrStderr()
-			}
+			o := forward.Options{InstanceID: h.Out.HubInstanceID, Region: h.Region, AWSCLI: cli, ReadyTimeout: ready}
+			o.Log = f.log(cmd)
 			if err := forward.Run(cmd.Context(), o, targets, cmd.OutOrStdout()); err != nil {
-				return withCode(int(release.Failed), err)
+				return outcome.Wrap(outcome.Failed, err)
 			}
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.registerRead(cmd, cmd.Flags(), "region", true)
 	cmd.Flags().StringToIntVar(&ports, "port", nil, "local port of a service, NAME=PORT (repeatable; 0 picks a free port)")
 	cmd.Flags().StringVar(&cli, "aws-cli", forward.DefaultAWSCLI, "aws command that starts the sessions (needs the session-manager-plugin)")
 	cmd.Flags().DurationVar(&ready, "ready-timeout", forward.DefaultReadyTimeout, "how long each session may take to open its port")
 	return cmd
-}
-
-// flPort is the FL server's port: the flPort output, else the port of flEndpoint.
-func flPort(s *day2Stack) int {
-	if p := s.o.FLPort; p > 0 {
-		return p
-	}
-	if _, port, err := net.SplitHostPort(s.o.FLEndpoint); err == nil {
-		p, _ := strconv.Atoi(port)
-		return p
-	}
-	return 0
-}
-
-func dashIfEmpty(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

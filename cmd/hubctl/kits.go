@@ -19,7 +19,7 @@ func newKitsCmd() *cobra.Command {
 			"above the managed section are kept. Only the paths are printed, never a value.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.openExisting(cmd)
+			st, err := f.open(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -30,7 +30,7 @@ func newKitsCmd() *cobra.Command {
 			return err
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().StringVar(&dir, "out", "trust", "directory to write the kit files in (created 0700 if missing)")
 	return cmd
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/londonaicentre/flip-hub/internal/compliance"
 	"github.com/londonaicentre/flip-hub/internal/compliance/planview"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/plan"
-	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 // planJSON is `hubctl plan --json`: the graph's own fields, then the compliance verdicts
@@ -74,7 +74,7 @@ func complianceError(stack string, rep compliance.Report) error {
 	for i, f := range failed {
 		ids[i] = f.ID
 	}
-	return withCode(int(release.Failed), fmt.Errorf("plan %s: %d compliance rules fail: %s", stack, len(failed), strings.Join(ids, ", ")))
+	return outcome.Wrap(outcome.Failed, fmt.Errorf("plan %s: %d compliance rules fail: %s", stack, len(failed), strings.Join(ids, ", ")))
 }
 
 func writePlan(w io.Writer, g *plan.Graph, rep compliance.Report, cp *plan.CriticalPath, asJSON bool) error {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
@@ -102,7 +103,7 @@ func TestPlanFailsOnAFailingRule(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rds-multi-az") {
 		t.Fatalf("err %v; want one naming the failing rule", err)
 	}
-	if code := exitCode(err); code != int(release.Failed) {
+	if code := exitCode(err); code != int(outcome.Failed) {
 		t.Errorf("exit code %d; want %d", code, release.Failed)
 	}
 }

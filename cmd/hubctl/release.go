@@ -6,53 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/hub"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/release"
 )
-
-// stackFlags are the flags every Automation API command shares.
-type stackFlags struct {
-	stack      string
-	backend    string
-	asJSON     bool
-	pulumiRoot string
-}
-
-func (f *stackFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack (stag or prod); its config is Pulumi.<stack>.yaml")
-	cmd.Flags().StringVar(&f.backend, "backend", "", "state backend URL (default: PULUMI_BACKEND_URL or the CLI's login)")
-	cmd.Flags().BoolVar(&f.asJSON, "json", false, "print one JSON engine event per line instead of progress")
-	cmd.Flags().StringVar(&f.pulumiRoot, "pulumi-root", os.Getenv("HUBCTL_PULUMI_ROOT"), "directory whose bin/pulumi to use (default: pulumi on PATH)")
-	_ = cmd.MarkFlagRequired("stack")
-}
-
-// open opens the stack for preview and up, which may create it; openExisting for every other
-// command, which must not.
-func (f *stackFlags) open(cmd *cobra.Command) (*release.Stack, error) { return f.openStack(cmd, false) }
-
-func (f *stackFlags) openExisting(cmd *cobra.Command) (*release.Stack, error) {
-	return f.openStack(cmd, true)
-}
-
-func (f *stackFlags) openStack(cmd *cobra.Command, existing bool) (*release.Stack, error) {
-	dir, _ := cmd.Flags().GetString("dir")
-	return release.Open(cmd.Context(), release.Options{
-		Stack:      f.stack,
-		Dir:        dir,
-		Program:    hub.Program,
-		Backend:    f.backend,
-		PulumiRoot: f.pulumiRoot,
-		Out:        cmd.OutOrStdout(),
-		Err:        cmd.ErrOrStderr(),
-		JSON:       f.asJSON,
-		Existing:   existing,
-	})
-}
 
 func newPreviewCmd() *cobra.Command {
 	var (
@@ -64,7 +24,7 @@ func newPreviewCmd() *cobra.Command {
 		Short: "Show what an up would change (exit 3 with --expect-no-changes when anything would)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.open(cmd, false)
 			if err != nil {
 				return err
 			}
@@ -72,7 +32,7 @@ func newPreviewCmd() *cobra.Command {
 			return err
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().BoolVar(&noChange, "expect-no-changes", false, "fail with exit code 3 when the preview has changes")
 	return cmd
 }
@@ -90,14 +50,14 @@ func newUpCmd() *cobra.Command {
 			"that is not named with --allow-replace=URN.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.open(cmd)
+			st, err := f.open(cmd, false)
 			if err != nil {
 				return err
 			}
 			return st.Up(cmd.Context(), uo)
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().StringArrayVar(&uo.AllowReplace, "allow-replace", nil, "URN of a stateful resource that may be deleted or replaced (repeatable)")
 	cmd.Flags().BoolVar(&uo.ExpectNoChanges, "expect-no-changes", false, "check only: exit 3 when anything would change")
 	cmd.Flags().StringArrayVar(&uo.Replace, "replace", nil, "URN of a resource to replace (repeatable); on prod a stateful one also needs --allow-replace")
@@ -117,14 +77,14 @@ func newRefreshCmd() *cobra.Command {
 		Short: "Read the real state of every resource (exit 3 with --expect-no-changes on drift)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.openExisting(cmd)
+			st, err := f.open(cmd, true)
 			if err != nil {
 				return err
 			}
 			return st.Refresh(cmd.Context(), noChange)
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().BoolVar(&noChange, "expect-no-changes", false, "only check for drift; exit 3 when there is any")
 	return cmd
 }
@@ -139,7 +99,7 @@ func newDestroyCmd() *cobra.Command {
 		Short: "Destroy a disposable stack (always refused for prod); asks for the stack name unless --yes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.openExisting(cmd)
+			st, err := f.open(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -156,7 +116,7 @@ func newDestroyCmd() *cobra.Command {
 			return st.Destroy(cmd.Context())
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().BoolVar(&yes, "yes", false, "destroy without asking (release scripts)")
 	return cmd
 }
@@ -170,7 +130,7 @@ func confirmDestroy(in io.Reader, out io.Writer, stack string) error {
 		return nil
 	}
 	fmt.Fprintln(out)
-	return withCode(exitUsage, fmt.Errorf("destroy of %s not confirmed: type the stack name, or pass --yes from a script", stack))
+	return outcome.Wrap(outcome.Usage, fmt.Errorf("destroy of %s not confirmed: type the stack name, or pass --yes from a script", stack))
 }
 
 func newOutputsCmd() *cobra.Command {
@@ -183,7 +143,7 @@ func newOutputsCmd() *cobra.Command {
 		Short: "Print the stack outputs as JSON (secret outputs masked unless --show-secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.openExisting(cmd)
+			st, err := f.open(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -199,7 +159,7 @@ func newOutputsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	f.register(cmd)
+	f.registerRelease(cmd)
 	cmd.Flags().BoolVar(&showSecrets, "show-secrets", false, "print secret outputs in clear text")
 	return cmd
 }

@@ -1,41 +1,18 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
-// exitUsage is the exit code of a command line that could not be understood; the
-// other codes are release.Code values.
-const exitUsage = int(release.Usage)
+// exitUsage is the exit code of a command line that could not be understood.
+const exitUsage = int(outcome.Usage)
 
-// codedError carries an exit code through cobra.
-type codedError struct {
-	code int
-	err  error
-}
-
-func (e *codedError) Error() string { return e.err.Error() }
-func (e *codedError) Unwrap() error { return e.err }
-
-func withCode(code int, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &codedError{code: code, err: err}
-}
-
-func exitCode(err error) int {
-	var c *codedError
-	if errors.As(err, &c) {
-		return c.code
-	}
-	return int(release.CodeOf(err))
-}
+// exitCode maps an error to the process exit code by its type (package outcome), never its text.
+func exitCode(err error) int { return int(outcome.CodeOf(err)) }
 
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
@@ -51,7 +28,7 @@ func newRoot() *cobra.Command {
 		&cobra.Group{ID: groupTrusts, Title: "Partner trusts:"},
 		&cobra.Group{ID: groupPlumbing, Title: "Plumbing (the program's own commands, and diagnostics):"},
 	)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return outcome.Wrap(outcome.Usage, err) })
 	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
 		newEnvCmd(), newSSHConfigCmd())
 	root.AddCommand(newHostCmd())
@@ -60,7 +37,7 @@ func newRoot() *cobra.Command {
 	// Missing required flags are a usage error; cobra checks them after this hook, so they are
 	// checked here first and typed.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		return withCode(exitUsage, cmd.ValidateRequiredFlags())
+		return outcome.Wrap(outcome.Usage, cmd.ValidateRequiredFlags())
 	}
 	for _, c := range root.Commands() {
 		c.GroupID = commandGroups[c.Name()]
@@ -98,13 +75,13 @@ func typeUsageErrors(c *cobra.Command) {
 	}
 	if c.Runnable() {
 		if check := c.Args; check != nil {
-			c.Args = func(cmd *cobra.Command, args []string) error { return withCode(exitUsage, check(cmd, args)) }
+			c.Args = func(cmd *cobra.Command, args []string) error { return outcome.Wrap(outcome.Usage, check(cmd, args)) }
 		}
 		return
 	}
 	c.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return withCode(exitUsage, fmt.Errorf("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath()))
+			return outcome.Wrap(outcome.Usage, fmt.Errorf("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath()))
 		}
 		return nil
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/londonaicentre/flip-hub/internal/deployed"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/registrar"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
@@ -20,14 +22,22 @@ import (
 // envDSN is a direct connection string, for tests and break-glass access.
 const envDSN = trusts.EnvDSN
 
-// envCAFile is a PEM bundle to verify the database certificate with (such as the RDS bundle).
-const envCAFile = "FLIP_DB_CA_FILE"
-
 // maxHashInput bounds what --hash-stdin reads: a digest is 64 characters.
 const maxHashInput = 4 << 10
 
+// trustFlags are the settings every trust command shares: how to reach the database.
+type trustFlags struct {
+	stack   stackFlags
+	db      dbFlags
+	timeout time.Duration
+	// hashEnv is register's variable holding the hash, kept out of the session's environment.
+	hashEnv string
+	// destructive: the DSN comes from --dsn only (deregister --force).
+	destructive bool
+}
+
 func newTrustCmd() *cobra.Command {
-	var c dbFlags
+	var c trustFlags
 	cmd := &cobra.Command{
 		Use:   "trust",
 		Short: "Register, deregister and list partner trusts in the hub database",
@@ -41,12 +51,15 @@ func newTrustCmd() *cobra.Command {
 			"(--hash-env, default " + trusts.EnvAPIKeyHash + ") or from stdin (--hash-stdin).",
 		Args: cobra.NoArgs,
 	}
-	c.register(cmd)
+	fs := cmd.PersistentFlags()
+	c.stack.registerRead(cmd, fs, "aws-region", false)
+	c.db.register(fs, true)
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "give up after this long")
 	cmd.AddCommand(newTrustRegisterCmd(&c), newTrustDeregisterCmd(&c), newTrustListCmd(&c))
 	return cmd
 }
 
-func newTrustRegisterCmd(c *dbFlags) *cobra.Command {
+func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 	var (
 		code, name, region string
 		hashEnv            string
@@ -67,13 +80,13 @@ func newTrustRegisterCmd(c *dbFlags) *cobra.Command {
 				region = os.Getenv(trusts.EnvTrustRegion)
 			}
 			if name == "" {
-				return withCode(exitUsage, fmt.Errorf("no trust name: want --name or %s", trusts.EnvTrustName))
+				return outcome.Wrap(outcome.Usage, fmt.Errorf("no trust name: want --name or %s", trusts.EnvTrustName))
 			}
 			hash, err := readHash(cmd.InOrStdin(), hashEnv, hashStdin)
 			if err != nil {
 				return err
 			}
-			c.dropEnvVar = hashEnv
+			c.hashEnv = hashEnv
 			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
 				res, err := r.Register(ctx, registrar.Trust{Code: code, Name: name, Region: region, APIKeyHash: hash})
 				if err != nil {
@@ -121,21 +134,21 @@ func readHash(stdin io.Reader, env string, fromStdin bool) (string, error) {
 		}
 		hash = strings.TrimSpace(string(b))
 		if hash == "" {
-			return "", withCode(exitUsage, errors.New("--hash-stdin: stdin holds no key hash"))
+			return "", outcome.Wrap(outcome.Usage, errors.New("--hash-stdin: stdin holds no key hash"))
 		}
 	} else {
 		if env == "" {
-			return "", withCode(exitUsage, errors.New("--hash-env: want the name of an environment variable"))
+			return "", outcome.Wrap(outcome.Usage, errors.New("--hash-env: want the name of an environment variable"))
 		}
 		hash = strings.TrimSpace(os.Getenv(env))
 		if hash == "" {
-			return "", withCode(exitUsage, fmt.Errorf("no key hash: set %s to the SHA-256 hex digest of the trust API key, or pipe it in with --hash-stdin", env))
+			return "", outcome.Wrap(outcome.Usage, fmt.Errorf("no key hash: set %s to the SHA-256 hex digest of the trust API key, or pipe it in with --hash-stdin", env))
 		}
 	}
 	return hash, nil
 }
 
-func newTrustDeregisterCmd(c *dbFlags) *cobra.Command {
+func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {
 	var (
 		code  string
 		force bool
@@ -150,7 +163,7 @@ func newTrustDeregisterCmd(c *dbFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// --force deletes other tables' rows: like reset-schema, it takes a DSN from --dsn
 			// only, never one left in the environment for another hub.
-			c.explicitDSN = force
+			c.destructive = force
 			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
 				res, err := r.Deregister(ctx, code, force)
 				if err != nil {
@@ -194,7 +207,7 @@ type listedTrust struct {
 	LastHeartbeat *time.Time `json:"lastHeartbeat,omitempty"`
 }
 
-func newTrustListCmd(c *dbFlags) *cobra.Command {
+func newTrustListCmd(c *trustFlags) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list [--json]",
@@ -241,4 +254,66 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// withDB runs fn with a registrar on the hub database, bounded by --timeout.
+func (c *trustFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, r *registrar.Registrar) error) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+	defer cancel()
+	var h *deployed.Hub
+	if c.stack.stack != "" {
+		if c.db.s.DSN != "" {
+			return outcome.Wrap(outcome.Usage, errors.New("--stack and --dsn both say where the database is; give one"))
+		}
+		var err error
+		if h, err = c.stack.load(cmd, false); err != nil {
+			return err
+		}
+	}
+	s, err := c.db.settings(h, c.stack.region, !c.destructive, c.stack.log(cmd))
+	if err != nil {
+		return err
+	}
+	if err := requireTunnel(s); err != nil {
+		return err
+	}
+	// The session process needs AWS credentials, never the key hash.
+	s.DropEnv = []string{trusts.EnvAPIKeyHash}
+	if c.hashEnv != "" {
+		s.DropEnv = append(s.DropEnv, c.hashEnv)
+	}
+	conn, err := s.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	return explain(fn(ctx, registrar.New(conn.Conn)))
+}
+
+// explain adds what an operator should do to the registrar's errors.
+func explain(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, registrar.ErrSchemaMissing):
+		return fmt.Errorf("flip-api has not created its tables yet — is the hub deployed? (%w)", err)
+	case errors.Is(err, registrar.ErrPoolFull):
+		return fmt.Errorf("%w; list more slots in flip-hub:fl.kitSlotNames with their FL kits and redeploy the hub, whose flip-api seeds the pool at boot", err)
+	case errors.Is(err, registrar.ErrReferenced):
+		return fmt.Errorf("%w (hubctl trust deregister --force)", err)
+	case errors.Is(err, registrar.ErrInvalidHash):
+		return outcome.Wrap(outcome.Usage, fmt.Errorf("%w; want the SHA-256 hex digest of the trust API key", err))
+	case errors.Is(err, registrar.ErrInvalidCode), errors.Is(err, registrar.ErrInvalidName), errors.Is(err, registrar.ErrInvalidRegion):
+		return outcome.Wrap(outcome.Usage, err)
+	}
+	return err
+}
+
+// noArgs refuses positional arguments without echoing them: the one thing an operator might
+// wrongly pass here is the key hash.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return outcome.Wrap(outcome.Usage, fmt.Errorf("%s takes no positional arguments (%d given, not shown); the key hash comes from --hash-env or --hash-stdin", cmd.CommandPath(), len(args)))
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/testexec"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
 	"github.com/londonaicentre/flip-hub/trusts"
@@ -271,20 +271,20 @@ func TestTrustCommands(t *testing.T) {
 		full := newHubDB(t, srv, schema, 1)
 		t.Setenv(trusts.EnvAPIKeyHash, hashOf("k1"))
 		_, errOut, code := trustRun(t, "", "trust", "register", "--dsn", empty.dsn, "--code", "gstt", "--name", "GSTT")
-		if code != int(release.Failed) || !strings.Contains(errOut, "flip-api has not created its tables yet") {
+		if code != int(outcome.Failed) || !strings.Contains(errOut, "flip-api has not created its tables yet") {
 			t.Errorf("schema missing: exit %d, %s", code, errOut)
 		}
 		if _, errOut, code := trustRun(t, "", "trust", "register", "--dsn", full.dsn, "--code", "gstt", "--name", "GSTT"); code != 0 {
 			t.Fatalf("first register: %s", errOut)
 		}
 		_, errOut, code = trustRun(t, "", "trust", "register", "--dsn", full.dsn, "--code", "uclh", "--name", "UCLH")
-		if code != int(release.Failed) || !strings.Contains(errOut, "no free fl kit slot") || !strings.Contains(errOut, "kitSlotNames") {
+		if code != int(outcome.Failed) || !strings.Contains(errOut, "no free fl kit slot") || !strings.Contains(errOut, "kitSlotNames") {
 			t.Errorf("pool full: exit %d, %s", code, errOut)
 		}
 		id := full.str(t, "SELECT id::text FROM trust WHERE code = 'gstt'")
 		full.exec(t, `INSERT INTO trust_task (id, trust_id, task_type, payload) VALUES ('40000000-0000-4000-8000-000000000001', $1, 'COHORT_QUERY', '{}')`, id)
 		_, errOut, code = trustRun(t, "", "trust", "deregister", "--dsn", full.dsn, "--code", "gstt")
-		if code != int(release.Failed) || !strings.Contains(errOut, "--force") {
+		if code != int(outcome.Failed) || !strings.Contains(errOut, "--force") {
 			t.Errorf("referenced: exit %d, %s", code, errOut)
 		}
 		// --force deletes other tables' rows: it never takes FLIP_DB_DSN from the environment.

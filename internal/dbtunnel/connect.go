@@ -65,7 +65,8 @@ type Options struct {
 	Log          io.Writer
 }
 
-// Conn is a database connection through an SSM session. Close ends both.
+// Conn is a database connection, through an SSM session unless it was opened with a DSN. Close
+// ends both.
 type Conn struct {
 	*pgx.Conn
 	tunnel *Tunnel
@@ -74,6 +75,9 @@ type Conn struct {
 // Close closes the connection and the session.
 func (c *Conn) Close(ctx context.Context) error {
 	err := c.Conn.Close(ctx)
+	if c.tunnel == nil {
+		return err
+	}
 	return errors.Join(err, c.tunnel.Close())
 }
 

@@ -1,63 +1,24 @@
 package release
 
-import (
-	"errors"
-	"fmt"
+import "github.com/londonaicentre/flip-hub/internal/outcome"
+
+// Code, Error and the codes are outcome's: release returns them for every operation.
+type (
+	Code  = outcome.Code
+	Error = outcome.Error
 )
 
-// Code is the outcome of an operation, as a process exit code.
-type Code int
-
-// The outcomes a release script can branch on.
+// The outcomes a release script can branch on (see package outcome).
 const (
-	OK             Code = 0
-	Failed         Code = 1
-	Usage          Code = 2
-	ChangesPending Code = 3
-	Refused        Code = 4
-	Concurrent     Code = 5
+	OK             = outcome.OK
+	Failed         = outcome.Failed
+	Usage          = outcome.Usage
+	ChangesPending = outcome.ChangesPending
+	Refused        = outcome.Refused
+	Concurrent     = outcome.Concurrent
 )
 
-func (c Code) String() string {
-	switch c {
-	case OK:
-		return "ok"
-	case Failed:
-		return "failed"
-	case Usage:
-		return "usage"
-	case ChangesPending:
-		return "changes pending"
-	case Refused:
-		return "refused by a guard"
-	case Concurrent:
-		return "concurrent update"
-	default:
-		return fmt.Sprintf("code %d", int(c))
-	}
-}
+// CodeOf returns the outcome code of an error (see outcome.CodeOf).
+func CodeOf(err error) Code { return outcome.CodeOf(err) }
 
-// Error is a failed operation with its outcome code.
-type Error struct {
-	Code Code
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-// CodeOf returns the outcome code of an error: OK for nil, the Error's code, or Failed.
-func CodeOf(err error) Code {
-	if err == nil {
-		return OK
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return Failed
-}
-
-func fail(code Code, format string, args ...any) error {
-	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
-}
+func fail(code Code, format string, args ...any) error { return outcome.Errorf(code, format, args...) }

@@ -2,10 +2,13 @@ package uideploy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
+	"time"
 )
 
 // Runtime is the UI's runtime configuration, written to js/window.js as window globals (the shape
@@ -100,4 +103,16 @@ func (r Runtime) WindowJS() ([]byte, error) {
 		fmt.Fprintf(&b, "window.%-23s = %s;\n", kv.k, lit)
 	}
 	return b.Bytes(), nil
+}
+
+// DefaultRelease is the RELEASE_VERSION of a build when none is given: a git describe of its
+// directory, else imageTag (the stack's image tag).
+func DefaultRelease(ctx context.Context, dir, imageTag string) string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "describe", "--tags", "--always", "--dirty").Output()
+	if v := strings.TrimSpace(string(out)); err == nil && v != "" {
+		return v
+	}
+	return imageTag
 }

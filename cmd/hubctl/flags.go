@@ -1,0 +1,177 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/londonaicentre/flip-hub/hub"
+	"github.com/londonaicentre/flip-hub/internal/dbtunnel"
+	"github.com/londonaicentre/flip-hub/internal/deployed"
+	"github.com/londonaicentre/flip-hub/internal/outcome"
+	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/trusts"
+)
+
+// envCAFile is a PEM bundle to verify the database certificate with (such as the RDS bundle).
+const envCAFile = "FLIP_DB_CA_FILE"
+
+// stackFlags name the stack a command works on and where its state is. Release commands register
+// them with registerRelease, commands that only read a deployed stack with registerRead.
+type stackFlags struct {
+	stack, backend, pulumiRoot string
+	// events: print the engine's JSON event stream (release commands).
+	events bool
+	// outputsFile and region: reads only.
+	outputsFile, region string
+	verbose             bool
+}
+
+func (f *stackFlags) common(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.stack, "stack", "s", "", "stack (stag or prod); its config is Pulumi.<stack>.yaml")
+	fs.StringVar(&f.backend, "backend", "", "state backend URL (default: PULUMI_BACKEND_URL or the CLI's login)")
+	fs.StringVar(&f.pulumiRoot, "pulumi-root", os.Getenv("HUBCTL_PULUMI_ROOT"), "directory whose bin/pulumi to use (default: pulumi on PATH)")
+}
+
+// registerRelease adds --stack (required), --backend, --pulumi-root and --events.
+func (f *stackFlags) registerRelease(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	f.common(fs)
+	fs.BoolVar(&f.events, "events", false, "print one JSON engine event per line instead of progress")
+	// --json meant the event stream before `--json` came to mean one report object everywhere.
+	fs.BoolVar(&f.events, "json", false, "")
+	_ = fs.MarkDeprecated("json", "use --events for the engine's JSON event stream")
+	_ = cmd.MarkFlagRequired("stack")
+}
+
+// registerRead adds the flags of a command that reads a deployed stack's outputs. regionFlag is
+// the AWS region flag's name (trust commands keep --region for the trust's own region).
+func (f *stackFlags) registerRead(cmd *cobra.Command, fs *pflag.FlagSet, regionFlag string, required bool) {
+	f.common(fs)
+	fs.StringVar(&f.outputsFile, "outputs-file", "", "read the stack outputs from this JSON file (`hubctl outputs --show-secrets` prints it) instead of the state backend")
+	fs.StringVar(&f.region, regionFlag, "", "AWS region (default: the stack output region)")
+	fs.BoolVar(&f.verbose, "verbose", false, "show the Pulumi engine's and SSM sessions' own output on stderr")
+	if required {
+		_ = cmd.MarkFlagRequired("stack")
+	}
+}
+
+// open opens the stack for the Automation API; existing refuses to create it (every command but
+// preview and up).
+func (f *stackFlags) open(cmd *cobra.Command, existing bool) (*release.Stack, error) {
+	dir, _ := cmd.Flags().GetString("dir")
+	return release.Open(cmd.Context(), release.Options{
+		Stack: f.stack, Dir: dir, Program: hub.Program, Backend: f.backend, PulumiRoot: f.pulumiRoot,
+		Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), JSON: f.events, Existing: existing,
+	})
+}
+
+// load reads the deployed stack's outputs (secret ones with their values only when secrets).
+func (f *stackFlags) load(cmd *cobra.Command, secrets bool) (*deployed.Hub, error) {
+	dir, _ := cmd.Flags().GetString("dir")
+	return deployed.Load(cmd.Context(), deployed.Options{
+		Stack: f.stack, Dir: dir, Backend: f.backend, PulumiRoot: f.pulumiRoot, OutputsFile: f.outputsFile,
+		Region: f.region, Secrets: secrets, Progress: f.log(cmd),
+	})
+}
+
+// log is where the engine's and the sessions' own output goes: stderr with --verbose.
+func (f *stackFlags) log(cmd *cobra.Command) io.Writer {
+	if f.verbose {
+		return cmd.ErrOrStderr()
+	}
+	return nil
+}
+
+// dbFlags say how to reach the hub database.
+type dbFlags struct {
+	s dbtunnel.Settings
+}
+
+// register adds --dsn, --db-tls, --db-ca-file and --aws-cli; with parts also the tunnel's own
+// settings, for commands that may run without a stack (the program's register commands).
+func (d *dbFlags) register(fs *pflag.FlagSet, parts bool) {
+	// Defaults from the environment are resolved when the command runs, so --help never prints
+	// them (a DSN holds a password).
+	fs.StringVar(&d.s.DSN, "dsn", "", "connect with this PostgreSQL connection string instead of the SSM tunnel (env "+trusts.EnvDSN+" when no --stack is given)")
+	fs.StringVar(&d.s.TLS, "db-tls", "", "require (encrypt) or verify-full (also check the certificate names the RDS endpoint); default verify-full with --db-ca-file, else require")
+	fs.StringVar(&d.s.CAFile, "db-ca-file", "", "PEM bundle to verify the database certificate with, such as the RDS global bundle (env "+envCAFile+")")
+	fs.StringVar(&d.s.AWSCLI, "aws-cli", dbtunnel.DefaultAWSCLI, "aws command that starts the SSM session (needs the session-manager-plugin)")
+	if !parts {
+		return
+	}
+	fs.StringVar(&d.s.InstanceID, "instance", "", "hub host instance id, the SSM target (env "+trusts.EnvInstanceID+"; stack output hubInstanceId)")
+	fs.StringVar(&d.s.DBHost, "db-host", "", "RDS endpoint address (env "+trusts.EnvDBHost+"; stack output dbAddress)")
+	fs.IntVar(&d.s.DBPort, "db-port", 0, "RDS port (env "+trusts.EnvDBPort+"; default 5432)")
+	fs.StringVar(&d.s.DBName, "db-name", "", "hub database name (env "+trusts.EnvDBName+"; stack output dbName)")
+	fs.StringVar(&d.s.SecretARN, "db-secret-arn", "", "RDS-managed master user secret (env "+trusts.EnvDBSecretARN+"; stack output dbMasterSecretArn)")
+}
+
+// settings resolves the connection: flags first, then the stack's outputs (h, when a stack was
+// given), then the environment. A DSN comes from the environment only when no stack is given and
+// envDSN allows it (never for a destructive command): with a stack, the stack decides.
+func (d *dbFlags) settings(h *deployed.Hub, region string, envDSN bool, log io.Writer) (dbtunnel.Settings, error) {
+	s := d.s
+	s.Log = log
+	if region != "" {
+		s.Region = region
+	}
+	if h != nil {
+		h.FillDB(&s)
+		envDSN = false
+	}
+	env := func(dst *string, names ...string) {
+		for _, n := range names {
+			if *dst == "" {
+				*dst = os.Getenv(n)
+			}
+		}
+	}
+	if envDSN {
+		env(&s.DSN, trusts.EnvDSN)
+	}
+	env(&s.InstanceID, trusts.EnvInstanceID)
+	env(&s.DBHost, trusts.EnvDBHost)
+	env(&s.DBName, trusts.EnvDBName)
+	env(&s.SecretARN, trusts.EnvDBSecretARN)
+	env(&s.Region, trusts.EnvAWSRegion, "AWS_REGION")
+	env(&s.CAFile, envCAFile)
+	if s.DBPort == 0 {
+		s.DBPort = 5432
+		if v := os.Getenv(trusts.EnvDBPort); v != "" {
+			p, err := strconv.Atoi(v)
+			if err != nil {
+				return s, outcome.Errorf(outcome.Usage, "%s=%q is not a port number", trusts.EnvDBPort, v)
+			}
+			s.DBPort = p
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// requireTunnel fails, naming the flags and variables, when s has neither a DSN nor every part of
+// the SSM tunnel.
+func requireTunnel(s dbtunnel.Settings) error {
+	missing := s.Missing()
+	if len(missing) == 0 {
+		return nil
+	}
+	flags := map[string]string{
+		"InstanceID": "--instance (" + trusts.EnvInstanceID + ")", "DBHost": "--db-host (" + trusts.EnvDBHost + ")",
+		"DBName": "--db-name (" + trusts.EnvDBName + ")", "SecretARN": "--db-secret-arn (" + trusts.EnvDBSecretARN + ")",
+		"Region": "--aws-region (" + trusts.EnvAWSRegion + ")",
+	}
+	var want []string
+	for _, m := range missing {
+		want = append(want, flags[m])
+	}
+	return outcome.Wrap(outcome.Usage, fmt.Errorf("no database connection: want --stack, --dsn, or %s for the SSM tunnel", strings.Join(want, ", ")))
+}
