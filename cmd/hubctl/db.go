@@ -1,20 +1,9 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/internal/deploy"
-	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/schemareset"
-	"github.com/londonaicentre/flip-hub/internal/ssmrun"
 )
 
 func newDBCmd() *cobra.Command {
@@ -62,54 +51,16 @@ func newResetSchemaCmd() *cobra.Command {
 }
 
 func runResetSchema(cmd *cobra.Command, f stackFlags, db dbFlags, o schemareset.Options) error {
-	ctx := cmd.Context()
 	h, err := f.load(cmd, true) // the trusts output is secret: it holds the key hashes
 	if err != nil {
 		return err
 	}
-	dir, _ := cmd.Flags().GetString("dir")
-	ts, env, err := h.Trusts(dir)
-	if err != nil {
-		return err
-	}
-	prod, err := h.Prod(ctx)
-	if err != nil {
-		return err
-	}
-	o.Prod = prod || env == config.Prod
-	o.Stack, o.DBInstanceID, o.DBName, o.Trusts = h.Name, h.Out.DBInstanceID, h.Out.DBName, ts
-	// Destructive: a DSN comes from --dsn only, and must reach the stack's database.
+	// Destructive: the DSN comes from --dsn only (settings with a stack never read the environment's).
 	s, err := db.settings(h, "", false, f.log(cmd))
 	if err != nil {
 		return err
 	}
-	if o.Target, err = s.Target(h.Out.DBAddress); err != nil {
-		return err
-	}
+	dir, _ := cmd.Flags().GetString("dir")
 	o.Prompt, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
-	ssmc := ssm.NewFromConfig(h.AWS)
-	deps := schemareset.Deps{
-		RDS:     rds.NewFromConfig(h.AWS),
-		Connect: func(ctx context.Context) (schemareset.DB, error) { return s.Open(ctx) },
-		RestartAPI: func(ctx context.Context) error {
-			if h.Out.HubInstanceID == "" {
-				return errors.New("stack output hubInstanceId missing")
-			}
-			r := &ssmrun.Runner{API: ssmc, Timeout: 5 * time.Minute, Out: f.log(cmd)}
-			_, err := r.Run(ctx, h.Out.HubInstanceID, ssmrun.Script(deploy.RestartFlipAPICommand()),
-				ssmrun.Options{Comment: "hubctl db reset-schema: restart flip-api", ExecutionTimeout: 5 * time.Minute})
-			return err
-		},
-	}
-	res, err := schemareset.Run(ctx, o, deps)
-	if errors.Is(err, schemareset.ErrRefused) {
-		return outcome.Wrap(outcome.Refused, fmt.Errorf("db reset-schema: %w", err))
-	}
-	if err != nil {
-		return outcome.Wrap(outcome.Failed, fmt.Errorf("db reset-schema: %w", err))
-	}
-	if o.DryRun {
-		return nil
-	}
-	return schemareset.Report(cmd.OutOrStdout(), o, res)
+	return schemareset.ForHub(cmd.Context(), h, dir, s, o, f.log(cmd))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -73,15 +74,6 @@ func runDeployUI(cmd *cobra.Command, f stackFlags, o uideploy.Options, releaseVe
 	case err != nil:
 		return outcome.Wrap(outcome.Failed, fmt.Errorf("deploy-ui: %w", err))
 	}
-	w := cmd.OutOrStdout()
-	verb := "published"
-	if o.DryRun {
-		verb = "dry run: would publish"
-	}
-	fmt.Fprintf(w, "%s %s (release %q) to s3://%s/%s: %d uploaded, %d unchanged, %d deleted, %d kept\n",
-		verb, o.Dir, releaseVersion, o.Bucket, o.Prefix, len(res.Uploaded), len(res.Unchanged), len(res.Deleted), len(res.Kept))
-	if res.InvalidationID != "" {
-		fmt.Fprintf(w, "invalidation %s of /* on %s completed\n", res.InvalidationID, o.DistributionID)
-	}
-	return nil
+	_, err = io.WriteString(cmd.OutOrStdout(), res.Summary(o))
+	return err
 }

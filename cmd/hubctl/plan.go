@@ -1,26 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/internal/compliance"
 	"github.com/londonaicentre/flip-hub/internal/compliance/planview"
-	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/plan"
 )
-
-// planJSON is `hubctl plan --json`: the graph's own fields, then the compliance verdicts
-// and, when asked for, the critical path.
-type planJSON struct {
-	*plan.Graph
-	Compliance   compliance.Report  `json:"compliance"`
-	CriticalPath *plan.CriticalPath `json:"criticalPath,omitempty"`
-}
 
 func newPlanCmd() *cobra.Command {
 	var (
@@ -51,10 +38,10 @@ func newPlanCmd() *cobra.Command {
 				}
 				cp = &path
 			}
-			if err := writePlan(cmd.OutOrStdout(), g, rep, cp, asJSON); err != nil {
+			if err := planview.Write(cmd.OutOrStdout(), g, rep, cp, asJSON); err != nil {
 				return err
 			}
-			return complianceError(stack, rep)
+			return planview.Failure(stack, rep)
 		},
 	}
 	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack to plan (stag or prod)")
@@ -62,44 +49,4 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&criticalPath, "critical-path", false, "also print the longest chain of a full deploy, with minutes per step")
 	_ = cmd.MarkFlagRequired("stack")
 	return cmd
-}
-
-// complianceError fails the command, with exit code 1, when a rule fails.
-func complianceError(stack string, rep compliance.Report) error {
-	failed := rep.Failed()
-	if len(failed) == 0 {
-		return nil
-	}
-	ids := make([]string, len(failed))
-	for i, f := range failed {
-		ids[i] = f.ID
-	}
-	return outcome.Wrap(outcome.Failed, fmt.Errorf("plan %s: %d compliance rules fail: %s", stack, len(failed), strings.Join(ids, ", ")))
-}
-
-func writePlan(w io.Writer, g *plan.Graph, rep compliance.Report, cp *plan.CriticalPath, asJSON bool) error {
-	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(planJSON{Graph: g, Compliance: rep, CriticalPath: cp}); err != nil {
-			return fmt.Errorf("write plan json: %w", err)
-		}
-		return nil
-	}
-	if err := plan.WriteTree(w, g); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return fmt.Errorf("write plan: %w", err)
-	}
-	if err := compliance.WriteText(w, rep); err != nil {
-		return err
-	}
-	if cp == nil {
-		return nil
-	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return fmt.Errorf("write plan: %w", err)
-	}
-	return plan.WriteCriticalPath(w, *cp)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/internal/compliance"
+	"github.com/londonaicentre/flip-hub/internal/compliance/planview"
 	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/release"
 )
@@ -95,11 +96,11 @@ func TestPlanJSONKeepsTheGraphAndAddsVerdicts(t *testing.T) {
 func TestPlanFailsOnAFailingRule(t *testing.T) {
 	t.Parallel()
 	pass := compliance.Report{Rules: []compliance.RuleResult{{ID: "a", Verdict: compliance.Pass}, {ID: "b", Verdict: compliance.Relaxed}}}
-	if err := complianceError("stag", pass); err != nil {
+	if err := planview.Failure("stag", pass); err != nil {
 		t.Errorf("passing report: %v", err)
 	}
 	fail := compliance.Report{Rules: []compliance.RuleResult{{ID: "a", Verdict: compliance.Pass}, {ID: "rds-multi-az", Verdict: compliance.Fail}}}
-	err := complianceError("prod", fail)
+	err := planview.Failure("prod", fail)
 	if err == nil || !strings.Contains(err.Error(), "rds-multi-az") {
 		t.Fatalf("err %v; want one naming the failing rule", err)
 	}

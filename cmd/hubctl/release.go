@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
@@ -109,7 +104,7 @@ func newDestroyCmd() *cobra.Command {
 			}
 			// Prod is refused by Destroy itself (exit 4), asked or not.
 			if !prod && !yes {
-				if err := confirmDestroy(cmd.InOrStdin(), cmd.ErrOrStderr(), f.stack); err != nil {
+				if err := release.ConfirmDestroy(cmd.InOrStdin(), cmd.ErrOrStderr(), f.stack); err != nil {
 					return err
 				}
 			}
@@ -119,18 +114,6 @@ func newDestroyCmd() *cobra.Command {
 	f.registerRelease(cmd)
 	cmd.Flags().BoolVar(&yes, "yes", false, "destroy without asking (release scripts)")
 	return cmd
-}
-
-// confirmDestroy asks for the stack's name on in and accepts only that; an empty input (a
-// script without --yes) is a refusal.
-func confirmDestroy(in io.Reader, out io.Writer, stack string) error {
-	fmt.Fprintf(out, "Destroy stack %s: every resource that is not retained is deleted. Type the stack name to confirm: ", stack)
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if strings.TrimSpace(line) == stack && (err == nil || errors.Is(err, io.EOF)) {
-		return nil
-	}
-	fmt.Fprintln(out)
-	return outcome.Wrap(outcome.Usage, fmt.Errorf("destroy of %s not confirmed: type the stack name, or pass --yes from a script", stack))
 }
 
 func newOutputsCmd() *cobra.Command {

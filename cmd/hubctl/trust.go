@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -96,7 +95,7 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "hubctl: trust %s %s (trust id %s, slot %s)\n", code, describe(res), res.TrustID, res.SlotName)
+				fmt.Fprintf(cmd.ErrOrStderr(), "hubctl: trust %s %s (trust id %s, slot %s)\n", code, res.Describe(), res.TrustID, res.SlotName)
 				_, err = fmt.Fprintln(cmd.OutOrStdout(), string(line))
 				return err
 			})
@@ -109,18 +108,6 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&hashStdin, "hash-stdin", false, "read the digest from stdin instead")
 	_ = cmd.MarkFlagRequired("code")
 	return cmd
-}
-
-// describe says what Register did.
-func describe(res registrar.Result) string {
-	s := string(res.Action)
-	if res.KeyRotated && res.Action != registrar.Rotated {
-		s += ", key rotated"
-	}
-	if res.SlotClaimed && res.Action != registrar.Created {
-		s += ", slot assigned"
-	}
-	return s
 }
 
 // readHash reads the key hash from stdin or from the named environment variable. Its value never
@@ -169,16 +156,7 @@ func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				out := cmd.OutOrStdout()
-				if !res.Found {
-					_, err := fmt.Fprintf(out, "trust %s is not registered; nothing to do\n", code)
-					return err
-				}
-				fmt.Fprintf(out, "deregistered trust %s (trust id %s); freed slots: %s\n", code, res.TrustID, orNone(res.FreedSlots))
-				for _, d := range res.Deleted {
-					fmt.Fprintf(out, "  deleted %s\n", d)
-				}
-				return nil
+				return res.WriteText(cmd.OutOrStdout(), code)
 			})
 		},
 	}
@@ -186,25 +164,6 @@ func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&force, "force", false, "also delete rows of other tables that still reference the trust")
 	_ = cmd.MarkFlagRequired("code")
 	return cmd
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
-}
-
-// listedTrust is one trust as `trust list --json` prints it.
-type listedTrust struct {
-	Code          string     `json:"code"`
-	Name          string     `json:"name"`
-	Region        string     `json:"region"`
-	TrustID       string     `json:"trustId"`
-	SlotName      string     `json:"slotName,omitempty"`
-	SlotNumber    int        `json:"slotNumber,omitempty"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	LastHeartbeat *time.Time `json:"lastHeartbeat,omitempty"`
 }
 
 func newTrustListCmd(c *trustFlags) *cobra.Command {
@@ -219,41 +178,12 @@ func newTrustListCmd(c *trustFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				out := cmd.OutOrStdout()
-				if asJSON {
-					list := make([]listedTrust, 0, len(regs))
-					for _, t := range regs {
-						list = append(list, listedTrust{t.Code, t.Name, t.Region, t.TrustID, t.SlotName, t.SlotNumber, t.CreatedAt.UTC(), t.LastHeartbeat})
-					}
-					enc := json.NewEncoder(out)
-					enc.SetIndent("", "  ")
-					return enc.Encode(list)
-				}
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "CODE\tNAME\tREGION\tSLOT\tTRUST ID\tLAST HEARTBEAT")
-				for _, t := range regs {
-					slot, beat := "-", "never"
-					if t.HasSlot() {
-						slot = fmt.Sprintf("%s (%d)", t.SlotName, t.SlotNumber)
-					}
-					if t.LastHeartbeat != nil {
-						beat = t.LastHeartbeat.UTC().Format(time.RFC3339)
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(t.Code), t.Name, orDash(t.Region), slot, t.TrustID, beat)
-				}
-				return tw.Flush()
+				return registrar.WriteList(cmd.OutOrStdout(), regs, asJSON)
 			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // withDB runs fn with a registrar on the hub database, bounded by --timeout.
@@ -287,26 +217,7 @@ func (c *trustFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, r *
 		return err
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
-	return explain(fn(ctx, registrar.New(conn.Conn)))
-}
-
-// explain adds what an operator should do to the registrar's errors.
-func explain(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, registrar.ErrSchemaMissing):
-		return fmt.Errorf("flip-api has not created its tables yet — is the hub deployed? (%w)", err)
-	case errors.Is(err, registrar.ErrPoolFull):
-		return fmt.Errorf("%w; list more slots in flip-hub:fl.kitSlotNames with their FL kits and redeploy the hub, whose flip-api seeds the pool at boot", err)
-	case errors.Is(err, registrar.ErrReferenced):
-		return fmt.Errorf("%w (hubctl trust deregister --force)", err)
-	case errors.Is(err, registrar.ErrInvalidHash):
-		return outcome.Wrap(outcome.Usage, fmt.Errorf("%w; want the SHA-256 hex digest of the trust API key", err))
-	case errors.Is(err, registrar.ErrInvalidCode), errors.Is(err, registrar.ErrInvalidName), errors.Is(err, registrar.ErrInvalidRegion):
-		return outcome.Wrap(outcome.Usage, err)
-	}
-	return err
+	return registrar.Advise(fn(ctx, registrar.New(conn.Conn)))
 }
 
 // noArgs refuses positional arguments without echoing them: the one thing an operator might

@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/londonaicentre/flip-hub/internal/release"
 )
 
 func TestWriteVersion(t *testing.T) {
@@ -44,7 +46,7 @@ func TestConfirmDestroy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var out bytes.Buffer
-		err := confirmDestroy(strings.NewReader(tc.input), &out, "stag")
+		err := release.ConfirmDestroy(strings.NewReader(tc.input), &out, "stag")
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: err = %v; want ok %v", tc.name, err, tc.ok)
 		}

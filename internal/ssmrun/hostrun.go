@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
 // ReadScript reads a script from a file, or from stdin for "-", and returns its AWS-RunShellScript
@@ -118,4 +120,61 @@ func (t *LineWriter) EndLine() {
 	if t.written && t.last != '\n' {
 		_, _ = t.Write([]byte{'\n'})
 	}
+}
+
+// ScriptRun is one script sent to an instance and waited for (`hubctl host run`).
+type ScriptRun struct {
+	// Instance and Region say where; Endpoint overrides the SSM endpoint (tests, VPC endpoints).
+	Instance, Region, Endpoint string
+	// Script is a file, or "-" for stdin.
+	Script string
+	// Comment is shown in the SSM console; LogGroup receives the full output.
+	Comment, LogGroup string
+	// SecretEnv names environment variables whose values must not appear in the script.
+	SecretEnv []string
+	// Timeout bounds the command, PingTimeout the wait for the instance, Poll the status calls.
+	Timeout, PingTimeout, Poll time.Duration
+	// ThrottleRetries and ThrottleBackoff tune the handling of throttled calls.
+	ThrottleRetries int
+	ThrottleBackoff time.Duration
+}
+
+// Do runs the script, copying its output to stdout and ending with deploy's result line, and its
+// own progress to stderr. Errors carry their outcome: usage for a bad run, failed otherwise.
+func (s ScriptRun) Do(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, resultLine func(id, instance, status string) string) error {
+	switch {
+	case strings.TrimSpace(s.Instance) == "":
+		return outcome.Wrap(outcome.Usage, errors.New("host run: --instance is required"))
+	case strings.TrimSpace(s.Region) == "":
+		return outcome.Wrap(outcome.Usage, errors.New("host run: --region is required"))
+	case s.Timeout <= 0 || s.PingTimeout <= 0 || s.Poll <= 0:
+		return outcome.Wrap(outcome.Usage, errors.New("host run: --timeout, --ping-timeout and --poll must be positive"))
+	}
+	commands, err := ReadScript(stdin, s.Script)
+	if err != nil {
+		return outcome.Wrap(outcome.Usage, fmt.Errorf("host run: %w", err))
+	}
+	var secrets []string
+	for _, name := range s.SecretEnv {
+		secrets = append(secrets, os.Getenv(name))
+	}
+	client, err := NewClient(ctx, s.Region, s.Endpoint)
+	if err != nil {
+		return outcome.Wrap(outcome.Failed, fmt.Errorf("host run: %w", err))
+	}
+	out := &LineWriter{W: stdout}
+	r := &Runner{
+		API: client, Poll: s.Poll, Timeout: s.Timeout, PingTimeout: s.PingTimeout,
+		ThrottleRetries: s.ThrottleRetries, ThrottleBackoff: s.ThrottleBackoff, Out: out,
+		Log: func(format string, args ...any) { fmt.Fprintf(stderr, "hubctl: "+format+"\n", args...) },
+	}
+	res, err := r.Run(ctx, s.Instance, commands, Options{
+		Comment: s.Comment, ExecutionTimeout: s.Timeout, CloudWatchLogGroup: s.LogGroup, Secrets: secrets,
+	})
+	out.EndLine()
+	if err != nil {
+		return outcome.Wrap(outcome.Failed, fmt.Errorf("host run: %s: %w", Explain(err, res, s.Instance, s.Timeout), err))
+	}
+	_, err = fmt.Fprintln(out, resultLine(res.CommandID, s.Instance, string(res.Status)))
+	return err
 }

@@ -96,6 +96,20 @@ type Result struct {
 	InvalidationID string
 }
 
+// Summary says what a Deploy with o did (or would do, for a dry run), one line per step.
+func (r Result) Summary(o Options) string {
+	verb := "published"
+	if o.DryRun {
+		verb = "dry run: would publish"
+	}
+	s := fmt.Sprintf("%s %s (release %q) to s3://%s/%s: %d uploaded, %d unchanged, %d deleted, %d kept\n",
+		verb, o.Dir, o.Runtime.ReleaseVersion, o.Bucket, o.Prefix, len(r.Uploaded), len(r.Unchanged), len(r.Deleted), len(r.Kept))
+	if r.InvalidationID != "" {
+		s += fmt.Sprintf("invalidation %s of /* on %s completed\n", r.InvalidationID, o.DistributionID)
+	}
+	return s
+}
+
 // file is one object to publish.
 type file struct {
 	key          string // full key, prefix included
