@@ -244,6 +244,8 @@ func outcome(s Status, changed []Setting) string {
 		names[i] = string(c)
 	}
 	switch {
+	case s == Created && len(changed) == 0:
+		return "created"
 	case s == Created:
 		return "created; set " + strings.Join(names, ", ")
 	case len(changed) == 0:

@@ -53,6 +53,8 @@ func ensureKey(ctx context.Context, c KMSAPI, stack string) (KeyResult, error) {
 		}
 	}
 	if keyID == "" {
+		// No Policy: KMS gives the key its default policy, under which the account's own IAM
+		// policies decide who may use it, as they decide who may read the state bucket.
 		out, err := c.CreateKey(ctx, &kms.CreateKeyInput{
 			Description: aws.String(fmt.Sprintf("Pulumi secrets provider of the flip-hub stack %s (hubctl bootstrap); %s names it", stack, alias)),
 			KeySpec:     kmstypes.KeySpecSymmetricDefault,
@@ -86,7 +88,7 @@ func ensureKey(ctx context.Context, c KMSAPI, stack string) (KeyResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("secrets key %s: read rotation: %w", alias, err)
 	}
-	if !rot.KeyRotationEnabled && false {
+	if !rot.KeyRotationEnabled {
 		if _, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(keyID)}); err != nil {
 			return res, fmt.Errorf("secrets key %s: enable rotation: %w", alias, err)
 		}

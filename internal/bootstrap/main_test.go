@@ -96,6 +96,12 @@ func code(err error) string {
 // assertBucket reads every setting back from S3 and fails t for each one not as wanted.
 func (a account) assertBucket(t *testing.T, name string) {
 	t.Helper()
+	a.assertBucketEncryptedWith(t, name, s3types.ServerSideEncryptionAes256)
+}
+
+// assertBucketEncryptedWith is assertBucket with the default encryption algorithm to expect.
+func (a account) assertBucketEncryptedWith(t *testing.T, name string, alg s3types.ServerSideEncryption) {
+	t.Helper()
 	ctx := context.Background()
 	b := aws.String(name)
 
@@ -109,8 +115,8 @@ func (a account) assertBucket(t *testing.T, name string) {
 		t.Errorf("GetBucketEncryption %s: %v", name, err)
 	} else if rules := enc.ServerSideEncryptionConfiguration.Rules; len(rules) != 1 ||
 		rules[0].ApplyServerSideEncryptionByDefault == nil ||
-		rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
-		t.Errorf("default encryption of %s = %+v; want one AES256 rule", name, rules)
+		rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != alg {
+		t.Errorf("default encryption of %s = %+v; want one %s rule", name, rules, alg)
 	}
 
 	pab, err := a.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})

@@ -95,6 +95,7 @@ func TestRunRepairsDrift(t *testing.T) {
 		wantBucket  []bootstrap.Setting
 		wantKey     []bootstrap.Setting
 		extraChecks func(t *testing.T, a account, name string)
+		encryption  s3types.ServerSideEncryption // the default encryption after the run; AES256 if empty
 	}{
 		{
 			name: "versioning suspended",
@@ -189,6 +190,18 @@ func TestRunRepairsDrift(t *testing.T) {
 			wantBucket: []bootstrap.Setting{bootstrap.SettingEncryption},
 		},
 		{
+			name: "an operator's SSE-KMS default is kept, not downgraded",
+			drift: func(t *testing.T, a account, res bootstrap.Result) {
+				must(t)(a.S3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(res.Bucket.Name),
+					ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+						ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
+							SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(res.Key.ARN)},
+						BucketKeyEnabled: aws.Bool(true),
+					}}}}))
+			},
+			encryption: s3types.ServerSideEncryptionAwsKms,
+		},
+		{
 			name: "key rotation disabled",
 			drift: func(t *testing.T, a account, res bootstrap.Result) {
 				must(t)(a.KMS.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: aws.String(res.Key.ARN)}))
@@ -227,7 +240,11 @@ func TestRunRepairsDrift(t *testing.T) {
 			if got.Key.Status != bootstrap.Existed || got.Key.ARN != first.Key.ARN || !slices.Equal(got.Key.Changed, tc.wantKey) {
 				t.Errorf("key = %+v; want %s existed, repaired %s", got.Key, first.Key.ARN, settingsString(tc.wantKey))
 			}
-			a.assertBucket(t, got.Bucket.Name)
+			wantEnc := tc.encryption
+			if wantEnc == "" {
+				wantEnc = s3types.ServerSideEncryptionAes256
+			}
+			a.assertBucketEncryptedWith(t, got.Bucket.Name, wantEnc)
 			a.assertKey(t, got.Key.Alias, first.Key.ARN, 1)
 			if tc.extraChecks != nil {
 				tc.extraChecks(t, a, got.Bucket.Name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -15,6 +16,7 @@ import (
 // is retained whatever happens to the stacks whose state it holds.
 type S3API interface {
 	ListBuckets(ctx context.Context, in *s3.ListBucketsInput, optFns ...func(*s3.Options)) (*s3.ListBucketsOutput, error)
+	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, optFns ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
 	GetBucketLocation(ctx context.Context, in *s3.GetBucketLocationInput, optFns ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error)
 	CreateBucket(ctx context.Context, in *s3.CreateBucketInput, optFns ...func(*s3.Options)) (*s3.CreateBucketOutput, error)
 	GetBucketOwnershipControls(ctx context.Context, in *s3.GetBucketOwnershipControlsInput, optFns ...func(*s3.Options)) (*s3.GetBucketOwnershipControlsOutput, error)
@@ -28,6 +30,9 @@ type S3API interface {
 	GetBucketPolicy(ctx context.Context, in *s3.GetBucketPolicyInput, optFns ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error)
 	PutBucketPolicy(ctx context.Context, in *s3.PutBucketPolicyInput, optFns ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error)
 }
+
+// bucketWait bounds the wait for a new bucket to become visible.
+const bucketWait = 2 * time.Minute
 
 // usEast1 is the one region whose CreateBucket takes no LocationConstraint (S3 rejects one).
 const usEast1 = "us-east-1"
@@ -65,6 +70,12 @@ func ensureBucket(ctx context.Context, c S3API, b stateBucket) (BucketResult, er
 		res.Status, err = createBucket(ctx, c, b)
 		if err != nil {
 			return res, err
+		}
+		// S3 is eventually consistent: wait until the new bucket answers before configuring it.
+		err = s3.NewBucketExistsWaiter(c).Wait(ctx,
+			&s3.HeadBucketInput{Bucket: aws.String(b.name), ExpectedBucketOwner: aws.String(b.account)}, bucketWait)
+		if err != nil {
+			return res, fmt.Errorf("state bucket %s: wait for it to exist: %w", b.name, err)
 		}
 	}
 	for _, s := range bucketSettings(b) {
