@@ -25,16 +25,8 @@ func newResetSchemaCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reset-schema --stack S",
 		Short: "Recreate the hub database schema (guarded: snapshot and confirmation first) and re-register every trust",
-		Long: "The documented schema recreation for schema-changing FLIP releases: DROP SCHEMA public\n" +
-			"CASCADE; CREATE SCHEMA public; in one transaction through the SSM tunnel, then a restart of\n" +
-			"flip-api over SSM, a wait for its tables, and the registration of every trust again.\n\n" +
-			"Guards: the stack name typed back at the prompt (or --yes-i-understand S); on prod a manual\n" +
-			"RDS snapshot taken first and waited for, or --snapshot ID of one taken within the last hour.\n" +
-			"--dry-run says what would happen and changes nothing.\n\n" +
-			"Each trust is registered again with its previous id and FL kit slot, so kits stay valid.\n\n" +
-			"Exit code 0 when done, 1 on failure, 2 for a bad command line, 4 when a guard refused.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runResetSchema(cmd, f, db, o) },
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runResetSchema(cmd, f, db, o) },
 	}
 	f.registerRead(cmd, cmd.Flags(), "region", true)
 	db.register(cmd.Flags(), false)

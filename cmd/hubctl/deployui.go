@@ -23,14 +23,7 @@ func newDeployUICmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deploy-ui --stack S --dist DIR",
 		Short: "Publish a built flip-ui to the UI bucket and invalidate CloudFront, touching no infrastructure",
-		Long: "Syncs DIR (flip-ui's dist) to the stack's UI bucket: new and changed files uploaded with\n" +
-			"their Content-Type and Cache-Control (immutable for content-hashed assets, no-cache for\n" +
-			"index.html and js/window.js), objects the build no longer has deleted (never outside --prefix\n" +
-			"nor under a --keep prefix), js/window.js rendered from the stack outputs, then invalidates /*\n" +
-			"and waits for the invalidation to complete.\n\n" +
-			"Exit code 0 when published, 1 on failure, 2 for a bad command line, 4 when refused (a missing\n" +
-			"or empty DIR, a DIR without index.html, a prefix that reaches outside the UI).",
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Keep = keep
 			return runDeployUI(cmd, f, o, releaseVersion)

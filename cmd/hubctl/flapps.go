@@ -28,12 +28,7 @@ func newFLAppsPublishCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "publish --stack S --dir fl-apps/<backend> --commit SHA",
 		Short: "Sync a base application to s3://<app-bundles>/base-application/<backend>/",
-		Long: "Publishes DIR (FLIP's fl-apps/<backend>: required_files.json and one folder per job type) to\n" +
-			"the prefix FL_APP_BASE_BUCKET names, as upstream's fl-apps workflows do: changed files\n" +
-			"uploaded (required_files.json last), files DIR lacks deleted, and a commit_<sha7>.txt marker\n" +
-			"holding SHA. The backend is the stack's (output flBackend).\n\n" +
-			"Example:\n  hubctl fl-apps publish --stack stag --dir ../FLIP/fl-apps/nvflare --commit \"$(git -C ../FLIP rev-parse HEAD)\"",
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			h, err := f.load(cmd, false)
 			if err != nil {

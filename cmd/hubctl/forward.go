@@ -20,11 +20,6 @@ func newForwardCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "forward --stack S [service...]",
 		Short: "Forward local ports to the hub's services over SSM (flip-api, fl-server, db) until Ctrl+C",
-		Long: "Opens one SSM port-forwarding session per service (all of them by default) and prints the\n" +
-			"local URLs: flip-api (the hub host's port 8000) on 127.0.0.1:18000, fl-server (the FL port)\n" +
-			"on 127.0.0.1:<port+10000>, and the RDS database, through the hub host, on 127.0.0.1:15432.\n" +
-			"Change a local port with --port NAME=PORT (0 picks a free one). Ctrl+C closes every session.\n" +
-			"Needs the AWS CLI v2 and the session-manager-plugin.",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := f.load(cmd, false)
 			if err != nil {

@@ -24,16 +24,7 @@ func newHostRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run --instance ID --region R [--script FILE|-]",
 		Short: "Run a shell script on the hub host through SSM Run Command and wait for it",
-		Long: "Waits until the instance's SSM agent is Online, sends the script as an AWS-RunShellScript\n" +
-			"command, polls it to a terminal status, prints its output and a final line\n" +
-			"`hubctl: ssm command <id> on <instance>: Success`.\n\n" +
-			"Exit code 0 when the command succeeded; 1 when the instance is not online, the script\n" +
-			"failed, the command was cancelled or timed out, or SSM kept throttling; 2 for a bad\n" +
-			"command line. SSM stores the script and its output, so never put a secret in it: read\n" +
-			"secrets on the host from Secrets Manager with the instance role.\n\n" +
-			"The SSM endpoint can be overridden with --endpoint-url or AWS_ENDPOINT_URL_SSM.",
-		Example: "  hubctl host run --instance i-0123456789abcdef0 --region eu-west-2 --script deploy.sh",
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return r.Do(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), deploy.ResultLine)
 		},

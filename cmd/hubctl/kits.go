@@ -14,10 +14,7 @@ func newKitsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kits --stack S [--out trust]",
 		Short: "Write every trust's kit file trust/.env.<code>.<env> (mode 0600) from the stack's secret outputs",
-		Long: "Reads the stack outputs with secrets shown and writes, for each trust, its keys, trust id\n" +
-			"and FL kit slot followed by the hub-shared managed section. Lines the operator added\n" +
-			"above the managed section are kept. Only the paths are printed, never a value.",
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := f.open(cmd, true)
 			if err != nil {

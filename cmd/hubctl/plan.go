@@ -18,11 +18,7 @@ func newPlanCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan --stack S",
 		Short: "Show the whole hub a stack would deploy, offline (no cloud account needed)",
-		Long: "Runs the program under recording mocks with the stack's config (secure values faked)\n" +
-			"and prints the resource tree by layer and the compliance verdicts, or the whole graph\n" +
-			"with the verdicts with --json. --critical-path adds the longest chain of a full deploy,\n" +
-			"timed from typical creation minutes per resource type. Exits 1 when a rule fails.",
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, _ := cmd.Flags().GetString("dir")
 			g, err := plan.Run(plan.Options{Stack: stack, Dir: dir})

@@ -40,10 +40,7 @@ func newUpCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "up --stack S",
 		Short: "Deploy the stack; on prod, refuse to delete or replace stateful resources unless named",
-		Long: "Deploys the stack. On a prod stack it previews first and refuses (exit 4) when the plan\n" +
-			"deletes or replaces a stateful resource (RDS, Cognito pool, buckets, secrets, KMS key, keys)\n" +
-			"that is not named with --allow-replace=URN.",
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := f.open(cmd, false)
 			if err != nil {

@@ -20,14 +20,7 @@ func newStatusCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status --stack S",
 		Short: "Check the hub end to end: outputs, drift, host, database, secrets, HTTPS, FL endpoint, containers, logs",
-		Long: "Runs every check concurrently, each under its own timeout, and prints one report: a table\n" +
-			"(with what to do about each failure) or, with --json, one JSON object. Exit code 0 when every\n" +
-			"check passed or was skipped, 1 when any failed, 2 for a bad command line.\n\n" +
-			"Skip a group of checks with --skip NAME. The database is reached through an SSM session\n" +
-			"(AWS CLI and session-manager-plugin needed) or --dsn. The FL endpoint only admits the\n" +
-			"trusts' egress CIDRs: from elsewhere, skip it.",
-		Example: "  hubctl status --stack prod\n  hubctl status --stack stag --skip fl-endpoint --json",
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := set.Validate(); err != nil {
 				return err

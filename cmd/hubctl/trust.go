@@ -40,15 +40,7 @@ func newTrustCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trust",
 		Short: "Register, deregister and list partner trusts in the hub database",
-		Long: "Works on the hub database through an SSM port-forwarding session via the hub host (the\n" +
-			"AWS CLI and its session-manager-plugin must be installed), with the master password read\n" +
-			"from the RDS-managed secret and TLS required; or, with --dsn or " + envDSN + ", directly.\n\n" +
-			"Every connection setting also comes from the environment the Pulumi program gives the\n" +
-			"register commands: " + strings.Join([]string{trusts.EnvInstanceID, trusts.EnvDBHost, trusts.EnvDBPort,
-			trusts.EnvDBName, trusts.EnvDBSecretARN, trusts.EnvAWSRegion}, ", ") + ".\n" +
-			"The API key hash is never an argument: it is read from an environment variable\n" +
-			"(--hash-env, default " + trusts.EnvAPIKeyHash + ") or from stdin (--hash-stdin).",
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 	}
 	fs := cmd.PersistentFlags()
 	c.stack.registerRead(cmd, fs, "aws-region", false)
@@ -67,10 +59,7 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "register --code C --name N [--region R] [--hash-env VAR | --hash-stdin]",
 		Short: "Register a trust (idempotent), print {trustId, slotName, slotNumber} as one JSON line",
-		Long: "Registers the trust, or updates it: a new name or region updates the row, a new hash\n" +
-			"rotates the key, and registering again changes nothing. The trust holds the lowest free\n" +
-			"FL kit slot. The result is one JSON line on stdout; progress and errors go to stderr.",
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if name == "" {
 				name = os.Getenv(trusts.EnvTrustName)
@@ -143,10 +132,7 @@ func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deregister --code C [--force]",
 		Short: "Remove a trust and free its FL kit slot (a trust that is not registered is a no-op)",
-		Long: "Removes the trust row, frees its FL kit slot and records the deletion in the audit table.\n" +
-			"A trust that other tables (projects, tasks) still reference is refused unless --force,\n" +
-			"which deletes those rows in the same transaction.",
-		Args: noArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// --force deletes other tables' rows: like reset-schema, it takes a DSN from --dsn
 			// only, never one left in the environment for another hub.
