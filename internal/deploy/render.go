@@ -64,7 +64,9 @@ func Render(spec Spec) (Bundle, error) {
 	for _, f := range envs {
 		p.EnvFiles = append(p.EnvFiles, heredocFile{Path: f.Path, Mode: "0640", Content: f.Content})
 	}
-	p.HostFiles = hostFiles(s)
+	if p.HostFiles, err = hostFiles(s); err != nil {
+		return Bundle{}, err
+	}
 	if p.Hash, err = paramsHash(p); err != nil {
 		return Bundle{}, err
 	}
