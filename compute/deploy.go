@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/protocol"
 )
 
 type deployCmd struct {
@@ -34,6 +35,7 @@ func DeployCommand(hubctl, instanceID, region, logGroup, hash string, timeout, p
 		"--log-group", shellQuote(logGroup),
 		"--comment", shellQuote("flip-hub deploy " + short),
 		"--script", "-",
+		protocol.Arg(),
 	}, " ")
 }
 

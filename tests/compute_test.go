@@ -211,7 +211,7 @@ func TestComputeDeploy(t *testing.T) {
 				t.Errorf("triggers %v lack the content hash %s", triggers, hash)
 			}
 			create := cmd.String("create")
-			if !strings.Contains(create, "host run --instance") || !strings.HasSuffix(create, "--script -") || strings.Contains(create, "\n") {
+			if !strings.Contains(create, "host run --instance") || !strings.HasSuffix(create, "--script - --protocol 1") || strings.Contains(create, "\n") {
 				t.Errorf("create %q: want one hubctl host run line reading the script from stdin", create)
 			}
 			// Hub and FL images deploy together, in this one command.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/internal/protocol"
 )
 
 // Environment variables through which the register command hands `hubctl trust` its inputs; hubctl
@@ -96,7 +98,7 @@ func clip(s string) string {
 // RegisterCommand is the command line that registers (and, run again, updates) trust code. It holds
 // no value but the code: everything else comes from the environment (see the Env constants).
 func RegisterCommand(hubctl, code string) string {
-	return hubctl + " trust register --code " + code
+	return hubctl + " trust register --code " + code + " " + protocol.Arg()
 }
 
 // DeregisterCommand is the command line that removes trust code from the hub database; force also
@@ -106,5 +108,5 @@ func DeregisterCommand(hubctl, code string, force bool) string {
 	if force {
 		cmd += " --force"
 	}
-	return cmd
+	return cmd + " " + protocol.Arg()
 }

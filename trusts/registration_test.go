@@ -85,9 +85,9 @@ func TestSplitKeys(t *testing.T) {
 func TestCommands(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ got, want string }{
-		{RegisterCommand("hubctl", "gstt"), "hubctl trust register --code gstt"},
-		{DeregisterCommand("hubctl", "gstt", false), "hubctl trust deregister --code gstt"},
-		{DeregisterCommand("/opt/flip/hubctl", "kch", true), "/opt/flip/hubctl trust deregister --code kch --force"},
+		{RegisterCommand("hubctl", "gstt"), "hubctl trust register --code gstt --protocol 1"},
+		{DeregisterCommand("hubctl", "gstt", false), "hubctl trust deregister --code gstt --protocol 1"},
+		{DeregisterCommand("/opt/flip/hubctl", "kch", true), "/opt/flip/hubctl trust deregister --code kch --force --protocol 1"},
 	}
 	for _, tc := range cases {
 		if tc.got != tc.want {

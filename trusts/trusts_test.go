@@ -178,9 +178,9 @@ func TestGraphPerTrust(t *testing.T) {
 					t.Errorf("%s-register: provider %q; want the explicit command provider", tr.Code, cmd.Provider)
 				}
 				want := map[string]string{
-					"create": "hubctl trust register --code " + tr.Code,
-					"update": "hubctl trust register --code " + tr.Code,
-					"delete": "hubctl trust deregister --code " + tr.Code,
+					"create": "hubctl trust register --code " + tr.Code + " --protocol 1",
+					"update": "hubctl trust register --code " + tr.Code + " --protocol 1",
+					"delete": "hubctl trust deregister --code " + tr.Code + " --protocol 1",
 				}
 				for k, v := range want {
 					if cmd.Inputs[k] != v {

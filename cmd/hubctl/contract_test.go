@@ -36,14 +36,14 @@ func TestProgramCommandLinesParse(t *testing.T) {
 			"hubctl host run", map[string]string{
 				"instance": "i-0123456789abcdef0", "region": "eu-west-2", "log-group": "/flip-prod-hub-deploy",
 				"timeout": compute.DefaultDeployTimeout.String(), "ping-timeout": compute.DefaultPingTimeout.String(),
-				"script": "-", "comment": "flip-hub deploy abababababab",
+				"script": "-", "comment": "flip-hub deploy abababababab", "protocol": "1",
 			}},
 		{"trust register", trusts.RegisterCommand(compute.DefaultHubctl, "gstt"), "hubctl trust register",
-			map[string]string{"code": "gstt"}},
+			map[string]string{"code": "gstt", "protocol": "1"}},
 		{"trust deregister", trusts.DeregisterCommand(compute.DefaultHubctl, "gstt", false), "hubctl trust deregister",
-			map[string]string{"code": "gstt", "force": "false"}},
+			map[string]string{"code": "gstt", "force": "false", "protocol": "1"}},
 		{"trust deregister --force", trusts.DeregisterCommand(compute.DefaultHubctl, "KCH-1", true), "hubctl trust deregister",
-			map[string]string{"code": "KCH-1", "force": "true"}},
+			map[string]string{"code": "KCH-1", "force": "true", "protocol": "1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,5 +86,27 @@ func TestProgramCommandLinesParse(t *testing.T) {
 	// The hubctl path is quoted: one with a space and a quote stays one word.
 	if w := shellWords(t, compute.DeployCommand("/opt/hub ctl's/hubctl", "i-1", "eu-west-2", "g", "h", time.Minute, time.Minute)); w[0] != "/opt/hub ctl's/hubctl" {
 		t.Errorf("a hubctl path with a space and a quote splits as %q", w[0])
+	}
+}
+
+// TestProtocolSkew: a command line built for another protocol is refused before anything runs,
+// with the fix; one without the flag (an operator's) and one with this protocol go on.
+func TestProtocolSkew(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"newer program", []string{"trust", "list", "--dsn", "postgres://127.0.0.1:1/x", "--protocol", "99"}, 1, "rebuild hubctl"},
+		{"same protocol", []string{"trust", "list", "--dsn", "postgres://127.0.0.1:1/x", "--protocol", "1", "--timeout", "2s"}, 1, "connect"},
+		{"operator's own line", []string{"trust", "list", "--dsn", "postgres://127.0.0.1:1/x", "--timeout", "2s"}, 1, "connect"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := trustRun(t, "", tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) || (tc.want != "rebuild hubctl" && strings.Contains(stderr, "protocol")) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.want)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/londonaicentre/flip-hub/internal/clihelp"
+	"github.com/londonaicentre/flip-hub/internal/protocol"
 	"github.com/londonaicentre/flip-hub/trusts"
 
 	"github.com/spf13/cobra"
@@ -26,6 +27,9 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("dir", ".", "project directory holding Pulumi.yaml and the stack files")
+	// The program's command lines carry the protocol they were built for (see package protocol).
+	root.PersistentFlags().Int(protocol.Flag, 0, "protocol version of a command line the program built")
+	_ = root.PersistentFlags().MarkHidden(protocol.Flag)
 	root.AddGroup(
 		&cobra.Group{ID: groupRelease, Title: "Release (the Pulumi program):"},
 		&cobra.Group{ID: groupDay2, Title: "Day-2 operations:"},
@@ -41,6 +45,11 @@ func newRoot() *cobra.Command {
 	// Missing required flags are a usage error; cobra checks them after this hook, so they are
 	// checked here first and typed.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if v, err := cmd.Flags().GetInt(protocol.Flag); err == nil {
+			if err := protocol.Check(v); err != nil {
+				return outcome.Wrap(outcome.Failed, err)
+			}
+		}
 		return outcome.Wrap(outcome.Usage, cmd.ValidateRequiredFlags())
 	}
 	for _, c := range root.Commands() {
