@@ -95,3 +95,18 @@ func TestCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistrationLineRoundTrip: the line hubctl writes is the line the component parses.
+func TestRegistrationLineRoundTrip(t *testing.T) {
+	t.Parallel()
+	want := Registration{TrustID: "0b7c9f1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", SlotName: "Trust_12", SlotNumber: 12}
+	var b strings.Builder
+	b.WriteString("hubctl: progress on stdout before the result\n")
+	if err := want.WriteLine(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseRegistration(b.String())
+	if err != nil || got != want {
+		t.Fatalf("ParseRegistration(%q) = %+v, %v; want %+v", b.String(), got, err, want)
+	}
+}

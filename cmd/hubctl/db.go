@@ -7,29 +7,20 @@ import (
 )
 
 func newDBCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "db",
-		Short: "Operate on the hub database",
-		Args:  cobra.NoArgs,
-	}
+	cmd := &cobra.Command{Use: "db", Short: "Operate on the hub database", Args: cobra.NoArgs}
 	cmd.AddCommand(newResetSchemaCmd())
 	return cmd
 }
 
 func newResetSchemaCmd() *cobra.Command {
-	var (
-		f  stackFlags
-		db dbFlags
-		o  schemareset.Options
-	)
-	cmd := &cobra.Command{
-		Use:   "reset-schema --stack S",
-		Short: "Recreate the hub database schema (guarded: snapshot and confirmation first) and re-register every trust",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runResetSchema(cmd, f, db, o) },
-	}
-	f.registerRead(cmd, cmd.Flags(), "region", true)
-	db.register(cmd.Flags(), false)
+	var o schemareset.Options
+	// The trusts output is secret: it holds the key hashes the trusts are registered again with.
+	cmd := hubCommand("reset-schema --stack S", "Recreate the hub database schema (guarded: snapshot and confirmation first) and re-register every trust",
+		true, true, func(cmd *cobra.Command, _ []string, r hubRun) error {
+			dir, _ := cmd.Flags().GetString("dir")
+			o.Prompt, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
+			return schemareset.ForHub(cmd.Context(), r.h, dir, r.db, o, r.log)
+		})
 	fl := cmd.Flags()
 	fl.StringVar(&o.Snapshot, "snapshot", "", "rely on this manual RDS snapshot (taken within the last hour) instead of taking one")
 	fl.BoolVar(&o.TakeSnapshot, "take-snapshot", false, "take a snapshot first on a non-production hub too")
@@ -40,19 +31,4 @@ func newResetSchemaCmd() *cobra.Command {
 	fl.DurationVar(&o.SnapshotPoll, "snapshot-poll", schemareset.DefaultSnapshotPoll, "first delay between snapshot status calls")
 	_ = fl.MarkHidden("snapshot-poll")
 	return cmd
-}
-
-func runResetSchema(cmd *cobra.Command, f stackFlags, db dbFlags, o schemareset.Options) error {
-	h, err := f.load(cmd, true) // the trusts output is secret: it holds the key hashes
-	if err != nil {
-		return err
-	}
-	// Destructive: the DSN comes from --dsn only (settings with a stack never read the environment's).
-	s, err := db.settings(h, "", false, f.log(cmd))
-	if err != nil {
-		return err
-	}
-	dir, _ := cmd.Flags().GetString("dir")
-	o.Prompt, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
-	return schemareset.ForHub(cmd.Context(), h, dir, s, o, f.log(cmd))
 }

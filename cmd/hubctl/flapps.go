@@ -21,32 +21,18 @@ func newFLAppsCmd() *cobra.Command {
 }
 
 func newFLAppsPublishCmd() *cobra.Command {
-	var (
-		f stackFlags
-		o flapps.Options
-	)
-	cmd := &cobra.Command{
-		Use:   "publish --stack S --dir fl-apps/<backend> --commit SHA",
-		Short: "Sync a base application to s3://<app-bundles>/base-application/<backend>/",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := f.load(cmd, false)
-			if err != nil {
-				return err
-			}
-			o.Bucket = h.Out.BucketNames[deploy.BucketAppBundles]
-			o.Backend = h.Out.FLBackend
-			o.Log = cmd.OutOrStdout()
-			res, err := flapps.Publish(cmd.Context(), h.S3(), o)
+	var o flapps.Options
+	cmd := hubCommand("publish --stack S --dir fl-apps/<backend> --commit SHA", "Sync a base application to s3://<app-bundles>/base-application/<backend>/",
+		false, false, func(cmd *cobra.Command, _ []string, r hubRun) error {
+			o.Bucket, o.Backend, o.Log = r.h.Out.BucketNames[deploy.BucketAppBundles], r.h.Out.FLBackend, cmd.OutOrStdout()
+			res, err := flapps.Publish(cmd.Context(), r.h.S3(), o)
 			if err != nil {
 				return outcome.Wrap(outcome.Failed, fmt.Errorf("fl-apps publish: %w", err))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "published %s: %d uploaded, %d unchanged, %d deleted\n",
 				res.Marker, len(res.Uploaded), len(res.Unchanged), len(res.Deleted))
 			return err
-		},
-	}
-	f.registerRead(cmd, cmd.Flags(), "region", true)
+		})
 	cmd.Flags().StringVar(&o.Dir, "dir", "", "the base application directory (FLIP's fl-apps/<backend>)")
 	cmd.Flags().StringVar(&o.Commit, "commit", "", "the full commit SHA DIR was built from (names the marker)")
 	_ = cmd.MarkFlagRequired("dir")

@@ -40,7 +40,7 @@ func TestEveryCommandHasAGroup(t *testing.T) {
 	t.Parallel()
 	for _, c := range newRoot().Commands() {
 		if c.GroupID == "" {
-			t.Errorf("command %s has no help group; add it to commandGroups", c.Name())
+			t.Errorf("command %s has no help group; add an @group line to its section in internal/clihelp/help.txt", c.Name())
 		}
 	}
 }

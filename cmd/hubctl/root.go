@@ -30,12 +30,6 @@ func newRoot() *cobra.Command {
 	// The program's command lines carry the protocol they were built for (see package protocol).
 	root.PersistentFlags().Int(protocol.Flag, 0, "protocol version of a command line the program built")
 	_ = root.PersistentFlags().MarkHidden(protocol.Flag)
-	root.AddGroup(
-		&cobra.Group{ID: groupRelease, Title: "Release (the Pulumi program):"},
-		&cobra.Group{ID: groupDay2, Title: "Day-2 operations:"},
-		&cobra.Group{ID: groupTrusts, Title: "Partner trusts:"},
-		&cobra.Group{ID: groupPlumbing, Title: "Plumbing (the program's own commands, and diagnostics):"},
-	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return outcome.Wrap(outcome.Usage, err) })
 	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
 		newEnvCmd(), newSSHConfigCmd())
@@ -52,33 +46,13 @@ func newRoot() *cobra.Command {
 		}
 		return outcome.Wrap(outcome.Usage, cmd.ValidateRequiredFlags())
 	}
-	for _, c := range root.Commands() {
-		c.GroupID = commandGroups[c.Name()]
-	}
-	root.SetHelpCommandGroupID(groupPlumbing)
-	root.SetCompletionCommandGroupID(groupPlumbing)
+	root.SetHelpCommandGroupID("plumbing")
+	root.SetCompletionCommandGroupID("plumbing")
 	typeUsageErrors(root)
-	// A missing section only leaves a command without its long help; TestHelp fails on it.
+	// Help, examples and groups (help.txt); a gap only leaves a command without them, and TestHelp
+	// fails on it.
 	_ = clihelp.Apply(root, helpData)
 	return root
-}
-
-// The help's command groups.
-const (
-	groupRelease  = "release"
-	groupDay2     = "day2"
-	groupTrusts   = "trusts"
-	groupPlumbing = "plumbing"
-)
-
-// commandGroups files each top-level command under its group in `hubctl --help`.
-var commandGroups = map[string]string{
-	"plan": groupRelease, "preview": groupRelease, "up": groupRelease, "refresh": groupRelease,
-	"destroy": groupRelease, "outputs": groupRelease,
-	"status": groupDay2, "env": groupDay2, "ssh-config": groupDay2, "forward": groupDay2, "deploy-ui": groupDay2,
-	"fl-apps": groupDay2, "db": groupDay2,
-	"trust": groupTrusts, "kits": groupTrusts,
-	"bootstrap": groupRelease, "host": groupPlumbing, "version": groupPlumbing,
 }
 
 // typeUsageErrors makes every command-line mistake cobra reports as a plain error a usage error

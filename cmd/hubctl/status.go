@@ -6,51 +6,22 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/status"
 )
 
 func newStatusCmd() *cobra.Command {
 	var (
-		f      stackFlags
-		db     dbFlags
 		set    status.Settings
 		asJSON bool
 	)
-	cmd := &cobra.Command{
-		Use:   "status --stack S",
-		Short: "Check the hub end to end: outputs, drift, host, database, secrets, HTTPS, FL endpoint, containers, logs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := set.Validate(); err != nil {
-				return err
-			}
-			h, err := f.load(cmd, false)
-			if err != nil {
-				return err
-			}
-			s, err := db.settings(h, "", false, f.log(cmd))
-			if err != nil {
-				return err
-			}
-			connect := func(ctx context.Context) (status.DB, error) { return s.Open(ctx) }
-			rep := status.Run(cmd.Context(), h.Name, status.HubChecks(h, set, connect))
-			if asJSON {
-				err = rep.WriteJSON(cmd.OutOrStdout())
-			} else {
-				err = rep.WriteTable(cmd.OutOrStdout())
-			}
-			if err != nil {
-				return err
-			}
-			if _, failed, _ := rep.Counts(); failed > 0 {
-				return outcome.Errorf(outcome.Failed, "%d of %d checks of %s failed", failed, len(rep.Results), h.Name)
-			}
-			return nil
-		},
-	}
-	f.registerRead(cmd, cmd.Flags(), "region", true)
-	db.register(cmd.Flags(), false)
+	cmd := hubCommand("status --stack S", "Check the hub end to end: outputs, drift, host, database, secrets, HTTPS, FL endpoint, containers, logs",
+		false, true, func(cmd *cobra.Command, _ []string, r hubRun) error {
+			connect := func(ctx context.Context) (status.DB, error) { return r.db.Open(ctx) }
+			rep := status.Run(cmd.Context(), r.h.Name, status.HubChecks(r.h, set, connect))
+			return rep.Write(cmd.OutOrStdout(), asJSON)
+		})
+	// Bad settings are refused before the stack is read.
+	cmd.PreRunE = func(*cobra.Command, []string) error { return set.Validate() }
 	fl := cmd.Flags()
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fl.StringArrayVar(&set.Skip, "skip", nil, "skip a group of checks: "+strings.Join(status.CheckNames, ", ")+" (repeatable)")

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,9 +17,6 @@ import (
 
 // envDSN is a direct connection string, for tests and break-glass access.
 const envDSN = trusts.EnvDSN
-
-// maxHashInput bounds what --hash-stdin reads: a digest is 64 characters.
-const maxHashInput = 4 << 10
 
 // trustFlags are the settings every trust command shares: how to reach the database.
 type trustFlags struct {
@@ -70,7 +64,7 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 			if name == "" {
 				return outcome.Wrap(outcome.Usage, fmt.Errorf("no trust name: want --name or %s", trusts.EnvTrustName))
 			}
-			hash, err := readHash(cmd.InOrStdin(), hashEnv, hashStdin)
+			hash, err := trusts.ReadKeyHash(cmd.InOrStdin(), hashEnv, hashStdin)
 			if err != nil {
 				return err
 			}
@@ -80,13 +74,8 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				line, err := json.Marshal(trusts.Registration{TrustID: res.TrustID, SlotName: res.SlotName, SlotNumber: res.SlotNumber})
-				if err != nil {
-					return err
-				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "hubctl: trust %s %s (trust id %s, slot %s)\n", code, res.Describe(), res.TrustID, res.SlotName)
-				_, err = fmt.Fprintln(cmd.OutOrStdout(), string(line))
-				return err
+				return trusts.Registration{TrustID: res.TrustID, SlotName: res.SlotName, SlotNumber: res.SlotNumber}.WriteLine(cmd.OutOrStdout())
 			})
 		},
 	}
@@ -97,31 +86,6 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&hashStdin, "hash-stdin", false, "read the digest from stdin instead")
 	_ = cmd.MarkFlagRequired("code")
 	return cmd
-}
-
-// readHash reads the key hash from stdin or from the named environment variable. Its value never
-// appears in an error.
-func readHash(stdin io.Reader, env string, fromStdin bool) (string, error) {
-	var hash string
-	if fromStdin {
-		b, err := io.ReadAll(io.LimitReader(stdin, maxHashInput))
-		if err != nil {
-			return "", fmt.Errorf("read the key hash from stdin: %w", err)
-		}
-		hash = strings.TrimSpace(string(b))
-		if hash == "" {
-			return "", outcome.Wrap(outcome.Usage, errors.New("--hash-stdin: stdin holds no key hash"))
-		}
-	} else {
-		if env == "" {
-			return "", outcome.Wrap(outcome.Usage, errors.New("--hash-env: want the name of an environment variable"))
-		}
-		hash = strings.TrimSpace(os.Getenv(env))
-		if hash == "" {
-			return "", outcome.Wrap(outcome.Usage, fmt.Errorf("no key hash: set %s to the SHA-256 hex digest of the trust API key, or pipe it in with --hash-stdin", env))
-		}
-	}
-	return hash, nil
 }
 
 func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {

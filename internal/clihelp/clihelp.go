@@ -14,33 +14,39 @@ import (
 //go:embed help.txt
 var helpText string
 
-// Section is one command's help: its long text and its example lines.
+// Section is one command's help: its long text and its example lines, and for a top-level
+// command the ID of its group in the root's help.
 type Section struct {
-	Long, Example string
+	Long, Example, Group string
 }
 
-// Parse reads help.txt's sections by command path (without the root command's name), rendering
-// {{.Name}} fields from data.
-func Parse(data map[string]string) (map[string]Section, error) {
+// Group is a group of top-level commands in the root's help, in the order help.txt declares it.
+type Group struct{ ID, Title string }
+
+// Parse reads help.txt's groups and its sections by command path (without the root command's
+// name), rendering {{.Name}} fields from data.
+func Parse(data map[string]string) ([]Group, map[string]Section, error) {
 	rendered := new(strings.Builder)
 	t, err := template.New("help").Option("missingkey=error").Parse(helpText)
 	if err != nil {
-		return nil, fmt.Errorf("help text: %w", err)
+		return nil, nil, fmt.Errorf("help text: %w", err)
 	}
 	if err := t.Execute(rendered, data); err != nil {
-		return nil, fmt.Errorf("help text: %w", err)
+		return nil, nil, fmt.Errorf("help text: %w", err)
 	}
 	out := map[string]Section{}
 	var (
-		name          string
+		groups        []Group
+		name, group   string
 		long, example []string
 		inExample     bool
 	)
 	flush := func() {
 		if name != "" {
-			out[name] = Section{Long: strings.TrimSpace(strings.Join(long, "\n")), Example: strings.TrimRight(strings.Join(example, "\n"), "\n ")}
+			out[name] = Section{Long: strings.TrimSpace(strings.Join(long, "\n")),
+				Example: strings.TrimRight(strings.Join(example, "\n"), "\n "), Group: group}
 		}
-		long, example, inExample = nil, nil, false
+		long, example, inExample, group = nil, nil, false, ""
 	}
 	sc := bufio.NewScanner(strings.NewReader(rendered.String()))
 	for sc.Scan() {
@@ -50,13 +56,20 @@ func Parse(data map[string]string) (map[string]Section, error) {
 			flush()
 			name = strings.TrimSpace(strings.TrimPrefix(line, "## "))
 			if _, dup := out[name]; dup {
-				return nil, fmt.Errorf("help text: section %q twice", name)
+				return nil, nil, fmt.Errorf("help text: section %q twice", name)
+			}
+		case strings.HasPrefix(line, "@group "):
+			id, title, _ := strings.Cut(strings.TrimPrefix(line, "@group "), " ")
+			if name == "" {
+				groups = append(groups, Group{ID: id, Title: title})
+			} else {
+				group = id
 			}
 		case line == "### example":
 			inExample = true
 		case name == "" && (line == "" || strings.HasPrefix(line, "# ")):
 		case name == "":
-			return nil, fmt.Errorf("help text: %q outside a section", line)
+			return nil, nil, fmt.Errorf("help text: %q outside a section", line)
 		case inExample:
 			example = append(example, line)
 		default:
@@ -64,16 +77,22 @@ func Parse(data map[string]string) (map[string]Section, error) {
 		}
 	}
 	flush()
-	return out, sc.Err()
+	return groups, out, sc.Err()
 }
 
-// Apply sets Long and Example of every command under root (root itself excepted) from help.txt.
-// It fails when a command has no section, a section no long text or example, or a section names
-// no command.
+// Apply sets Long and Example of every command under root (root itself excepted) from help.txt,
+// adds its groups to root and files each top-level command under its group. It fails when a
+// command has no section, a section no long text or example, a top-level command no known group,
+// or a section names no command.
 func Apply(root *cobra.Command, data map[string]string) error {
-	sections, err := Parse(data)
+	groups, sections, err := Parse(data)
 	if err != nil {
 		return err
+	}
+	known := map[string]bool{}
+	for _, g := range groups {
+		root.AddGroup(&cobra.Group{ID: g.ID, Title: g.Title})
+		known[g.ID] = true
 	}
 	used := map[string]bool{}
 	var missing []string
@@ -85,10 +104,13 @@ func Apply(root *cobra.Command, data map[string]string) error {
 			}
 			path := strings.TrimPrefix(sub.CommandPath(), root.Name()+" ")
 			s, ok := sections[path]
-			if !ok || s.Long == "" || s.Example == "" {
+			if !ok || s.Long == "" || s.Example == "" || (c == root && !known[s.Group]) {
 				missing = append(missing, path)
 			} else {
 				sub.Long, sub.Example = s.Long, s.Example
+				if c == root {
+					sub.GroupID = s.Group
+				}
 				used[path] = true
 			}
 			walk(sub)
@@ -104,7 +126,7 @@ func Apply(root *cobra.Command, data map[string]string) error {
 	sort.Strings(stale)
 	switch {
 	case len(missing) > 0:
-		return fmt.Errorf("help text: no long help or example for %s", strings.Join(missing, ", "))
+		return fmt.Errorf("help text: no long help, example or (for a top-level command) known group for %s", strings.Join(missing, ", "))
 	case len(stale) > 0:
 		return fmt.Errorf("help text: sections for no command: %s", strings.Join(stale, ", "))
 	}

@@ -2,6 +2,7 @@ package release
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,4 +19,19 @@ func ConfirmDestroy(in io.Reader, out io.Writer, stack string) error {
 	}
 	fmt.Fprintln(out)
 	return fail(Usage, "destroy of %s not confirmed: type the stack name, or pass --yes from a script", stack)
+}
+
+// DestroyConfirmed destroys the stack after ConfirmDestroy on in and out, unless yes. A prod
+// stack is refused by Destroy itself (exit 4), asked or not, so it is never asked.
+func (s *Stack) DestroyConfirmed(ctx context.Context, in io.Reader, out io.Writer, yes bool) error {
+	prod, err := s.IsProd(ctx)
+	if err != nil {
+		return err
+	}
+	if !prod && !yes {
+		if err := ConfirmDestroy(in, out, s.opts.Stack); err != nil {
+			return err
+		}
+	}
+	return s.Destroy(ctx)
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
 // Report is the outcome of every check of one hub, in the order the checks were given.
@@ -180,4 +182,22 @@ func roundDuration(d time.Duration) string {
 // oneLine folds a multi-line message into one table cell.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Write prints the report (as JSON, or as the table) and returns an outcome.Failed error when
+// any check failed: the exit status of `hubctl status`.
+func (r Report) Write(w io.Writer, asJSON bool) error {
+	var err error
+	if asJSON {
+		err = r.WriteJSON(w)
+	} else {
+		err = r.WriteTable(w)
+	}
+	if err != nil {
+		return err
+	}
+	if _, failed, _ := r.Counts(); failed > 0 {
+		return outcome.Errorf(outcome.Failed, "%d of %d checks of %s failed", failed, len(r.Results), r.Stack)
+	}
+	return nil
 }
