@@ -1,11 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -13,7 +10,6 @@ import (
 	"github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/dbtunnel"
 	"github.com/londonaicentre/flip-hub/internal/deployed"
-	"github.com/londonaicentre/flip-hub/internal/outcome"
 	"github.com/londonaicentre/flip-hub/internal/release"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
@@ -112,6 +108,18 @@ func (d *dbFlags) register(fs *pflag.FlagSet, parts bool) {
 	fs.StringVar(&d.s.SecretARN, "db-secret-arn", "", "RDS-managed master user secret (env "+trusts.EnvDBSecretARN+"; stack output dbMasterSecretArn)")
 }
 
+// dbSources are how an operator gives each database setting: the flag, then the environment the
+// program gives the register commands.
+var dbSources = dbtunnel.Sources{
+	DSN: dbtunnel.Source{Flag: "--dsn", Env: []string{trusts.EnvDSN}}, CAFile: dbtunnel.Source{Flag: "--db-ca-file", Env: []string{envCAFile}},
+	InstanceID: dbtunnel.Source{Flag: "--instance", Env: []string{trusts.EnvInstanceID}},
+	DBHost:     dbtunnel.Source{Flag: "--db-host", Env: []string{trusts.EnvDBHost}},
+	DBPort:     dbtunnel.Source{Flag: "--db-port", Env: []string{trusts.EnvDBPort}},
+	DBName:     dbtunnel.Source{Flag: "--db-name", Env: []string{trusts.EnvDBName}},
+	SecretARN:  dbtunnel.Source{Flag: "--db-secret-arn", Env: []string{trusts.EnvDBSecretARN}},
+	Region:     dbtunnel.Source{Flag: "--aws-region", Env: []string{trusts.EnvAWSRegion, "AWS_REGION"}},
+}
+
 // settings resolves the connection: flags first, then the stack's outputs (h, when a stack was
 // given), then the environment. A DSN comes from the environment only when no stack is given and
 // envDSN allows it (never for a destructive command): with a stack, the stack decides.
@@ -125,53 +133,5 @@ func (d *dbFlags) settings(h *deployed.Hub, region string, envDSN bool, log io.W
 		h.FillDB(&s)
 		envDSN = false
 	}
-	env := func(dst *string, names ...string) {
-		for _, n := range names {
-			if *dst == "" {
-				*dst = os.Getenv(n)
-			}
-		}
-	}
-	if envDSN {
-		env(&s.DSN, trusts.EnvDSN)
-	}
-	env(&s.InstanceID, trusts.EnvInstanceID)
-	env(&s.DBHost, trusts.EnvDBHost)
-	env(&s.DBName, trusts.EnvDBName)
-	env(&s.SecretARN, trusts.EnvDBSecretARN)
-	env(&s.Region, trusts.EnvAWSRegion, "AWS_REGION")
-	env(&s.CAFile, envCAFile)
-	if s.DBPort == 0 {
-		s.DBPort = 5432
-		if v := os.Getenv(trusts.EnvDBPort); v != "" {
-			p, err := strconv.Atoi(v)
-			if err != nil {
-				return s, outcome.Errorf(outcome.Usage, "%s=%q is not a port number", trusts.EnvDBPort, v)
-			}
-			s.DBPort = p
-		}
-	}
-	if err := s.Validate(); err != nil {
-		return s, err
-	}
-	return s, nil
-}
-
-// requireTunnel fails, naming the flags and variables, when s has neither a DSN nor every part of
-// the SSM tunnel.
-func requireTunnel(s dbtunnel.Settings) error {
-	missing := s.Missing()
-	if len(missing) == 0 {
-		return nil
-	}
-	flags := map[string]string{
-		"InstanceID": "--instance (" + trusts.EnvInstanceID + ")", "DBHost": "--db-host (" + trusts.EnvDBHost + ")",
-		"DBName": "--db-name (" + trusts.EnvDBName + ")", "SecretARN": "--db-secret-arn (" + trusts.EnvDBSecretARN + ")",
-		"Region": "--aws-region (" + trusts.EnvAWSRegion + ")",
-	}
-	var want []string
-	for _, m := range missing {
-		want = append(want, flags[m])
-	}
-	return outcome.Wrap(outcome.Usage, fmt.Errorf("no database connection: want --stack, --dsn, or %s for the SSM tunnel", strings.Join(want, ", ")))
+	return s, s.FillFromEnv(dbSources, envDSN)
 }

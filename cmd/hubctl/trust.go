@@ -15,9 +15,6 @@ import (
 	"github.com/londonaicentre/flip-hub/trusts"
 )
 
-// envDSN is a direct connection string, for tests and break-glass access.
-const envDSN = trusts.EnvDSN
-
 // trustFlags are the settings every trust command shares: how to reach the database.
 type trustFlags struct {
 	stack   stackFlags
@@ -154,7 +151,7 @@ func (c *trustFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, r *
 	if err != nil {
 		return err
 	}
-	if err := requireTunnel(s); err != nil {
+	if err := s.RequireTunnel(dbSources); err != nil {
 		return err
 	}
 	// The session process needs AWS credentials, never the key hash.
@@ -162,12 +159,7 @@ func (c *trustFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, r *
 	if c.hashEnv != "" {
 		s.DropEnv = append(s.DropEnv, c.hashEnv)
 	}
-	conn, err := s.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close(context.Background()) }()
-	return registrar.Advise(fn(ctx, registrar.New(conn.Conn)))
+	return registrar.With(ctx, s, fn)
 }
 
 // noArgs refuses positional arguments without echoing them: the one thing an operator might

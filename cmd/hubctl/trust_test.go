@@ -36,6 +36,9 @@ func hubSchema(t *testing.T) string {
 
 // trustRun runs hubctl in-process and returns stdout, stderr (with the error line main would
 // print) and the exit code.
+// envDSN is a direct connection string, for tests and break-glass access.
+const envDSN = trusts.EnvDSN
+
 func trustRun(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
+	"strconv"
 	"strings"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -143,4 +145,66 @@ func loopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// Source names how an operator gives one setting: its flag and the environment variables read,
+// in order, when the flag is not set.
+type Source struct {
+	Flag string
+	Env  []string
+}
+
+// Sources are the Source of each setting, for FillFromEnv and RequireTunnel.
+type Sources struct {
+	DSN, InstanceID, DBHost, DBPort, DBName, SecretARN, Region, CAFile Source
+}
+
+// FillFromEnv sets what is still unset from the environment: the tunnel's parts, the CA file, and
+// the DSN only when withDSN (never for a destructive command, nor when a stack decides where the
+// database is). DBPort defaults to 5432. Bad values are usage errors.
+func (s *Settings) FillFromEnv(src Sources, withDSN bool) error {
+	fill := func(dst *string, from Source) {
+		for _, n := range from.Env {
+			if *dst == "" {
+				*dst = os.Getenv(n)
+			}
+		}
+	}
+	if withDSN {
+		fill(&s.DSN, src.DSN)
+	}
+	fill(&s.InstanceID, src.InstanceID)
+	fill(&s.DBHost, src.DBHost)
+	fill(&s.DBName, src.DBName)
+	fill(&s.SecretARN, src.SecretARN)
+	fill(&s.Region, src.Region)
+	fill(&s.CAFile, src.CAFile)
+	if s.DBPort == 0 {
+		var port string
+		fill(&port, src.DBPort)
+		s.DBPort = 5432
+		if port != "" {
+			p, err := strconv.Atoi(port)
+			if err != nil || p <= 0 || p > 65535 {
+				return outcome.Errorf(outcome.Usage, "%s=%q is not a port number", strings.Join(src.DBPort.Env, "/"), port)
+			}
+			s.DBPort = p
+		}
+	}
+	return s.Validate()
+}
+
+// RequireTunnel fails (a usage error naming each missing setting's flag and variables) when s has
+// neither a DSN nor every part of the SSM tunnel.
+func (s Settings) RequireTunnel(src Sources) error {
+	missing := s.Missing()
+	if len(missing) == 0 {
+		return nil
+	}
+	by := map[string]Source{"InstanceID": src.InstanceID, "DBHost": src.DBHost, "DBName": src.DBName, "SecretARN": src.SecretARN, "Region": src.Region}
+	var want []string
+	for _, m := range missing {
+		want = append(want, fmt.Sprintf("%s (%s)", by[m].Flag, strings.Join(by[m].Env, ", ")))
+	}
+	return outcome.Errorf(outcome.Usage, "no database connection: want --stack, %s, or %s for the SSM tunnel", src.DSN.Flag, strings.Join(want, ", "))
 }

@@ -1,6 +1,7 @@
 package registrar
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/dbtunnel"
 	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
@@ -106,4 +108,15 @@ func Advise(err error) error {
 		return outcome.Wrap(outcome.Usage, err)
 	}
 	return err
+}
+
+// With opens the hub database as s says, runs fn with a Registrar on it, closes it again, and
+// returns fn's error with Advise's advice.
+func With(ctx context.Context, s dbtunnel.Settings, fn func(ctx context.Context, r *Registrar) error) error {
+	conn, err := s.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	return Advise(fn(ctx, New(conn.Conn)))
 }
