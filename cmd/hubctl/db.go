@@ -18,7 +18,7 @@ func newResetSchemaCmd() *cobra.Command {
 	cmd := hubCommand("reset-schema --stack S", "Recreate the hub database schema (guarded: snapshot and confirmation first) and re-register every trust",
 		true, true, func(cmd *cobra.Command, _ []string, r hubRun) error {
 			dir, _ := cmd.Flags().GetString("dir")
-			o.Prompt, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
+			o.Prompt, o.Out, o.Heartbeat = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			return schemareset.ForHub(cmd.Context(), r.h, dir, r.db, o, r.log)
 		})
 	fl := cmd.Flags()

@@ -27,7 +27,7 @@ func newDeployUICmd() *cobra.Command {
 			if err != nil {
 				return outcome.Wrap(outcome.Failed, fmt.Errorf("deploy-ui: %w", err))
 			}
-			o.Runtime, o.Bucket, o.DistributionID, o.Log = rt, r.h.Out.UIBucketName, r.h.Out.DistributionID, cmd.OutOrStdout()
+			o.Runtime, o.Bucket, o.DistributionID, o.Log, o.Heartbeat = rt, r.h.Out.UIBucketName, r.h.Out.DistributionID, cmd.OutOrStdout(), cmd.ErrOrStderr()
 			res, err := uideploy.Deploy(cmd.Context(), r.h.S3(), cloudfront.NewFromConfig(r.h.AWS), o)
 			switch {
 			case errors.Is(err, uideploy.ErrRefused):

@@ -17,7 +17,7 @@ func newStatusCmd() *cobra.Command {
 	cmd := hubCommand("status --stack S", "Check the hub end to end: outputs, drift, host, database, secrets, HTTPS, FL endpoint, containers, logs",
 		false, true, func(cmd *cobra.Command, _ []string, r hubRun) error {
 			connect := func(ctx context.Context) (status.DB, error) { return r.db.Open(ctx) }
-			rep := status.Run(cmd.Context(), r.h.Name, status.HubChecks(r.h, set, connect))
+			rep := status.RunShowing(cmd.Context(), r.h.Name, status.HubChecks(r.h, set, connect), cmd.ErrOrStderr())
 			return rep.Write(cmd.OutOrStdout(), asJSON)
 		})
 	// Bad settings are refused before the stack is read.

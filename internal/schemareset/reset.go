@@ -71,6 +71,8 @@ type Options struct {
 	Now func() time.Time
 	// Out receives progress and the prompt.
 	Out io.Writer
+	// Heartbeat, when a terminal, shows the elapsed time of the snapshot and table waits.
+	Heartbeat io.Writer
 
 	SnapshotMaxAge  time.Duration
 	SnapshotTimeout time.Duration
@@ -174,6 +176,14 @@ func Plan(o Options) []string {
 
 // Run carries out the reset. It returns an error matching ErrRefused, with nothing changed, when a
 // guard refuses.
+//
+// A named Options.Snapshot is verified first: manual, of this instance, available, and created
+// within SnapshotMaxAge (an hour by default). After the confirmation (the stack name typed back, or
+// Options.Confirm from --yes-i-understand), a production hub or Options.TakeSnapshot takes a manual
+// snapshot and waits until it is available. Only then does Run execute DROP SCHEMA public CASCADE;
+// CREATE SCHEMA public; in one transaction, restart flip-api so that it recreates its tables and
+// seeds the FL kit-slot pool, wait for Tables, and register every trust again with the registrar,
+// which receives only key hashes. A dry run reads what it needs and changes nothing.
 func Run(ctx context.Context, o Options, d Deps) (Result, error) {
 	o.defaults()
 	if err := o.validate(d); err != nil {

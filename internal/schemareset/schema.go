@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/progress"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -122,6 +124,7 @@ func publicExtensions(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // waitTables polls until flip-api has created its tables and, when there are trusts to register,
 // seeded the kit-slot pool.
 func waitTables(ctx context.Context, db DB, o Options) error {
+	defer progress.Heartbeat(o.Heartbeat, "waiting for flip-api's tables")()
 	ctx, cancel := context.WithTimeout(ctx, o.TablesTimeout)
 	defer cancel()
 	o.logf("waiting for flip-api to create %v", Tables)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/progress"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -95,7 +97,9 @@ func takeSnapshot(ctx context.Context, c RDSAPI, o Options) (string, time.Time, 
 		wo.MinDelay = o.SnapshotPoll
 		wo.MaxDelay = max(o.SnapshotPoll, time.Minute)
 	})
+	stop := progress.Heartbeat(o.Heartbeat, "waiting for snapshot "+id)
 	out, err := w.WaitForOutput(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)}, o.SnapshotTimeout)
+	stop()
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("snapshot %s did not become available within %s; nothing was dropped: %w", id, o.SnapshotTimeout, err)
 	}

@@ -165,7 +165,7 @@ func (s ScriptRun) Do(ctx context.Context, stdin io.Reader, stdout, stderr io.Wr
 	out := &LineWriter{W: stdout}
 	r := &Runner{
 		API: client, Poll: s.Poll, Timeout: s.Timeout, PingTimeout: s.PingTimeout,
-		ThrottleRetries: s.ThrottleRetries, ThrottleBackoff: s.ThrottleBackoff, Out: out,
+		ThrottleRetries: s.ThrottleRetries, ThrottleBackoff: s.ThrottleBackoff, Out: out, Heartbeat: stderr,
 		Log: func(format string, args ...any) { fmt.Fprintf(stderr, "hubctl: "+format+"\n", args...) },
 	}
 	res, err := r.Run(ctx, s.Instance, commands, Options{

@@ -70,6 +70,9 @@ type Runner struct {
 	ThrottleRetries int
 	// ThrottleBackoff is the first delay after a throttled call; it doubles each retry up to 30s.
 	ThrottleBackoff time.Duration
+	// Heartbeat, when a terminal, shows the elapsed time of the waits (for the instance, for the
+	// command) on a line of its own; nothing is shown when it is nil or not a terminal.
+	Heartbeat io.Writer
 	// Out receives the script's standard output and then its standard error. Nil discards them.
 	Out io.Writer
 	// Log receives progress messages (never the script text). Nil discards them.

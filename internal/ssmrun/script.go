@@ -25,6 +25,11 @@ func Script(lines ...string) []string {
 // or hex). The error names the secret's position in the list, never its value. Empty secrets are
 // ignored. It cannot find a secret that is split, escaped, or encoded together with other bytes; it
 // is a guard against mistakes, not a proof.
+//
+// Runner.Run applies it to every command with Options.Secrets. The guard matters because SSM stores
+// command parameters and output and shows them to anyone with ssm:ListCommands or
+// ssm:GetCommandInvocation: scripts read secrets on the host, with the instance role, from Secrets
+// Manager.
 func CheckNoSecrets(script string, secrets ...string) error {
 	for i, s := range secrets {
 		if s == "" {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/progress"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -22,6 +24,8 @@ func (r *Runner) WaitOnline(ctx context.Context, instanceID string) error {
 	}
 	start := time.Now()
 	deadline := start.Add(r.pingTimeout())
+	beat := progress.Start(r.Heartbeat, "waiting for "+instanceID+" to come online in SSM")
+	defer beat.Stop()
 	last, reported := "", false
 	var lastErr error
 	for {
@@ -39,7 +43,7 @@ func (r *Runner) WaitOnline(ctx context.Context, instanceID string) error {
 			return nil
 		}
 		if status != last || !reported {
-			r.logf("ssm: waiting for %s to come online (%s)", instanceID, pingDescription(status))
+			beat.Hide(func() { r.logf("ssm: waiting for %s to come online (%s)", instanceID, pingDescription(status)) })
 			last, reported = status, true
 		}
 		if !time.Now().Before(deadline) {
@@ -88,6 +92,8 @@ func (r *Runner) wait(ctx context.Context, res *Result, opts Options) error {
 	sent := time.Now()
 	var printed outputCursor
 	last := types.CommandInvocationStatus("")
+	beat := progress.Start(r.Heartbeat, "ssm command "+res.CommandID+" on "+res.InstanceID)
+	defer beat.Stop()
 	for {
 		if err := sleep(ctx, r.poll()); err != nil {
 			return err
@@ -114,7 +120,7 @@ func (r *Runner) wait(ctx context.Context, res *Result, opts Options) error {
 		res.Stdout = aws.ToString(out.StandardOutputContent)
 		res.Stderr = aws.ToString(out.StandardErrorContent)
 		if res.Status != last {
-			r.logf("ssm: command %s on %s: %s", res.CommandID, res.InstanceID, res.Status)
+			beat.Hide(func() { r.logf("ssm: command %s on %s: %s", res.CommandID, res.InstanceID, res.Status) })
 			last = res.Status
 		}
 
@@ -123,6 +129,7 @@ func (r *Runner) wait(ctx context.Context, res *Result, opts Options) error {
 			types.CommandInvocationStatusFailed,
 			types.CommandInvocationStatusCancelled,
 			types.CommandInvocationStatusTimedOut:
+			beat.Stop()
 			printed.flush(r.out(), res)
 			r.warnTruncated(res, opts)
 			if res.Status == types.CommandInvocationStatusSuccess {
@@ -138,7 +145,7 @@ func (r *Runner) wait(ctx context.Context, res *Result, opts Options) error {
 		default:
 			// Pending, InProgress, Delayed, Cancelling, and any status added after this was
 			// written: keep polling until a terminal status or the deadline.
-			printed.stdout(r.out(), res.Stdout)
+			beat.Hide(func() { printed.stdout(r.out(), res.Stdout) })
 		}
 	}
 }

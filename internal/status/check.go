@@ -29,6 +29,10 @@ type Result struct {
 }
 
 // Check is one health check. Run never returns an error: a failure is a Result with OK false.
+//
+// Checks reach the world only through narrow interfaces that aws-sdk-go-v2 clients, *http.Client,
+// net.Dialer, *ssmrun.Runner and pgx satisfy, so tests point them at moto_server, local HTTP and
+// TCP servers and a real PostgreSQL.
 type Check interface {
 	Name() string
 	Run(ctx context.Context) Result

@@ -228,3 +228,20 @@ func TestReport(t *testing.T) {
 		t.Fatal("a report of passing checks is not OK")
 	}
 }
+
+// TestRunShowingPiped: with live output that is not a terminal (a pipe in CI, a log file), the
+// report is the only output; each outcome's live line says pass, skip or failure with its detail.
+func TestRunShowingPiped(t *testing.T) {
+	var live bytes.Buffer
+	checks := []status.Check{
+		status.Fail("database", "no connection", "check the tunnel"),
+		status.Skip("drift", "skipped with --skip drift"),
+	}
+	rep := status.RunShowing(context.Background(), "stag", checks, &live)
+	if live.Len() != 0 {
+		t.Fatalf("live output on a buffer: %q", live.String())
+	}
+	if len(rep.Results) != 2 || rep.Results[0].OK || !rep.Results[1].Skipped {
+		t.Fatalf("report %+v", rep.Results)
+	}
+}

@@ -55,6 +55,12 @@ func (s Settings) Validate() error {
 
 // HubChecks builds every check of a deployed hub from its outputs. A check whose outputs are
 // missing fails without running and says so; connect opens the hub database.
+//
+// They cover the stack outputs, drift, the hub instance (running and Online in SSM), RDS (available
+// and answering SELECT 1), the secrets (readable and well-formed), HTTPS on the hub domain and a
+// certificate not about to expire, the FL endpoint accepting TCP, the FL base application, the
+// containers, OS updates, host resources, the buckets, the user pool, the network, and the log
+// groups receiving events.
 func HubChecks(h *deployed.Hub, set Settings, connect Connector) []Check {
 	var checks []Check
 	add := func(group string, c Check) {

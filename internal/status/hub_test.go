@@ -111,3 +111,18 @@ func TestHubChecksDriftWithPulumi(t *testing.T) {
 		t.Fatalf("drift of a freshly deployed stack: %+v", r)
 	}
 }
+
+func TestLiveLine(t *testing.T) {
+	for _, tc := range []struct {
+		r    Result
+		want string
+	}{
+		{Result{Name: "instance", OK: true, Detail: "running, SSM online", Duration: 1200 * time.Millisecond}, "ok   instance (1s): running, SSM online"},
+		{Result{Name: "drift", OK: true, Skipped: true, Detail: "skipped with --skip drift"}, "skip drift (0s): skipped with --skip drift"},
+		{Result{Name: "database", Detail: "no connection", Duration: 65 * time.Second}, "FAIL database (1m05s): no connection"},
+	} {
+		if got := liveLine(tc.r); got != tc.want {
+			t.Errorf("liveLine(%+v) = %q, want %q", tc.r, got, tc.want)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/progress"
+
 	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
@@ -22,7 +24,16 @@ type Report struct {
 
 // Run runs every check concurrently, each under its own timeout, and returns the report.
 func Run(ctx context.Context, stack string, checks []Check) Report {
+	return RunShowing(ctx, stack, checks, nil)
+}
+
+// RunShowing is Run that, when live is a terminal, also prints each check's outcome there as it
+// completes, under a heartbeat of how many are done; nothing is printed when live is nil or not
+// a terminal (the report itself is the output).
+func RunShowing(ctx context.Context, stack string, checks []Check, live io.Writer) Report {
 	rep := Report{Stack: stack, CheckedAt: time.Now().UTC(), Results: make([]Result, len(checks))}
+	beat := progress.Start(live, fmt.Sprintf("checking %s: %d checks", stack, len(checks)))
+	defer beat.Stop()
 	var wg sync.WaitGroup
 	for i, c := range checks {
 		wg.Add(1)
@@ -33,10 +44,25 @@ func Run(ctx context.Context, stack string, checks []Check) Report {
 				r.Name = c.Name()
 			}
 			rep.Results[i] = r
+			if beat != nil {
+				beat.Hide(func() { fmt.Fprintln(live, liveLine(r)) })
+			}
 		}()
 	}
 	wg.Wait()
 	return rep
+}
+
+// liveLine is one check's outcome as RunShowing prints it.
+func liveLine(r Result) string {
+	mark := "ok  "
+	switch {
+	case r.Skipped:
+		mark = "skip"
+	case !r.OK:
+		mark = "FAIL"
+	}
+	return fmt.Sprintf("%s %s (%s): %s", mark, r.Name, progress.Elapsed(r.Duration), r.Detail)
 }
 
 // OK reports whether every check passed or was skipped.

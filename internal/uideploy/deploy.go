@@ -83,6 +83,8 @@ type Options struct {
 	InvalidationPoll time.Duration
 	// Log receives one line per change; nil discards them.
 	Log io.Writer
+	// Heartbeat, when a terminal, shows the elapsed time of the invalidation wait.
+	Heartbeat io.Writer
 }
 
 // Result says what a deploy did (or, with DryRun, would do). Keys are full object keys.

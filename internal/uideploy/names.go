@@ -25,6 +25,10 @@ const (
 )
 
 // CacheControl is the Cache-Control header for the object at key (relative to the prefix).
+//
+// Content-hashed assets are immutable (CacheImmutable); index.html and js/window.js are never
+// cached (CacheEntryPoint); every other name that does not change with its content is revalidated
+// (CacheRevalidate).
 func CacheControl(key string) string {
 	switch {
 	case key == IndexKey || key == WindowJSKey:

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/internal/progress"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
@@ -189,7 +191,9 @@ func invalidate(ctx context.Context, cf CloudFrontAPI, o Options) (string, error
 		wo.MaxDelay = max(o.InvalidationPoll, time.Minute)
 		wo.Retryable = invalidationPending
 	})
+	stop := progress.Heartbeat(o.Heartbeat, "waiting for invalidation "+id)
 	err = w.Wait(ctx, &cloudfront.GetInvalidationInput{DistributionId: aws.String(o.DistributionID), Id: aws.String(id)}, o.InvalidationTimeout)
+	stop()
 	if err != nil {
 		return id, fmt.Errorf("invalidation %s on %s did not complete within %s (the files are published; "+
 			"browsers may see the old UI until it does): %w", id, o.DistributionID, o.InvalidationTimeout, err)
