@@ -144,6 +144,12 @@ type Args struct {
 }
 
 // Compute is the hub host component.
+//
+// The instance allows IMDSv2 only, boots from an encrypted gp3 root volume under the stack key and
+// carries the identity layer's instance profile; an alarm recovers it when the EC2 system status
+// check fails. It is registered in the ALB (flip-api) and NLB (FL) target groups, and its first
+// boot installs Docker Engine with the compose plugin, the CloudWatch agent and the AWS CLI. User
+// data and the deploy script name secrets by ARN; the host reads them with its instance role.
 type Compute struct {
 	pulumi.ResourceState
 
@@ -215,6 +221,9 @@ func (a Args) validate() error {
 
 // New builds the hub host, its log groups and alarm, its load balancer registrations and the
 // hub deploy.
+//
+// The deploy command runs hubctl from PATH by default (DefaultHubctl): build it first with
+// `go build -o "$(go env GOPATH)/bin/hubctl" ./cmd/hubctl`, or set Args.HubctlPath.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Compute, error) {
 	args.defaults()
 	if err := args.validate(); err != nil {

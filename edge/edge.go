@@ -74,6 +74,12 @@ type Args struct {
 }
 
 // Edge is the edge component.
+//
+// The ACM certificates are issued in the stack region for the ALB and in us-east-1 for CloudFront.
+// The UI bucket is read only by this distribution, through origin access control. The distribution
+// has a viewer-request rewrite, cache, origin-request and response-header policies, and the WAF web
+// ACL with its logs. The FL NLB passes TCP through untouched, so mutual TLS runs end to end between
+// the trusts and the FL server.
 type Edge struct {
 	pulumi.ResourceState
 

@@ -96,6 +96,10 @@ type Args struct {
 }
 
 // Identity is the identity component.
+//
+// The user pool requires TOTP MFA, admits only users an administrator creates, and has threat
+// protection on. The host role's policies are least privilege: every statement names the exact
+// resources the host uses.
 type Identity struct {
 	pulumi.ResourceState
 

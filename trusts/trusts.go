@@ -137,6 +137,13 @@ func RegisterResourceName(code string) string { return code + "-register" }
 
 // New builds the trusts layer: per trust, one RandomBytes holding its two keys, and its
 // registration.
+//
+// Each key is 32 random bytes from pulumi-random, URL-safe base64. The registration is a
+// local.Command running `hubctl trust register` (`hubctl trust deregister` when the trust leaves
+// the config); the API key's SHA-256 hex digest reaches it through the command's secret
+// environment. Every resource of a trust is named after its code, so adding a trust adds only its
+// resources and removing one deletes only its own; the plaintext keys never leave encrypted state
+// and the kit files.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Trusts, error) {
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("trusts %s: %w", name, err)

@@ -1,3 +1,4 @@
-// Package awsid is the one home of AWS identifier formats flip-hub validates: region names and
-// the instance IDs SSM targets. Every package that checks one calls this package.
+// Package awsid is the one home of the AWS identifier formats flip-hub validates: region names
+// (Region) and the instance IDs SSM targets (Instance). Every package that checks one of them calls
+// this package rather than keeping a pattern of its own.
 package awsid

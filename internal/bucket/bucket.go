@@ -64,6 +64,10 @@ type Grant struct {
 
 // Args configures one bucket. The zero value of every optional field is the secure
 // choice; each departure from it needs a stated reason.
+//
+// Every bucket also aborts incomplete multipart uploads and expires noncurrent versions. The
+// departures are SSE-S3 instead of SSE-KMS (SSES3Reason), ACLs enabled (ACLReason) and no access
+// logging (NoAccessLogReason).
 type Args struct {
 	// BucketName is the physical name (see PhysicalName). When ImportID is set and
 	// BucketName is nil, the imported bucket's name is used.

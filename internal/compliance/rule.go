@@ -13,6 +13,10 @@ const (
 )
 
 // Rule is one compliance check over resources of some types.
+//
+// Rules come from Checkov, Trivy, AWS Security Hub (Foundational Security Best Practices) and
+// Pulumi AWSGuard, and cite their IDs in Sources. A relaxation for stag only is declared on the
+// rule (StagRelaxed).
 type Rule struct {
 	// ID names the rule (also its policy name in the policy pack): lower-case words and
 	// hyphens, unique.
@@ -204,6 +208,10 @@ func (r Report) Rule(id string) (RuleResult, bool) {
 }
 
 // Evaluate runs the hub's rule set, with its exceptions, over one stack's resources.
+//
+// Tests and `hubctl plan` pass the graph recorded under mocks (through compliance/planview); the
+// policy pack in the policy directory passes real provider values. The package imports only the
+// standard library so that the policy pack linking it stays small.
 func Evaluate(views []View, env string) Report {
 	return EvaluateRules(Rules(), Exceptions, views, env)
 }

@@ -83,6 +83,10 @@ func (c *Conn) Close(ctx context.Context) error {
 
 // Connect reads the master credentials, opens the session and connects over TLS through it. The
 // session is closed again on any failure, and when ctx ends.
+//
+// The master credentials come from the RDS-managed secret in Secrets Manager; the TLS server name
+// is the RDS endpoint, not the local end of the tunnel. Conn.Close ends the session and kills its
+// whole process group.
 func Connect(ctx context.Context, o Options) (*Conn, error) {
 	if o.Secrets == nil {
 		return nil, fmt.Errorf("db connect: no secrets manager client")

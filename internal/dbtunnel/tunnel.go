@@ -103,6 +103,10 @@ type Tunnel struct {
 
 // Open starts a session and returns once its local port is open. The session ends with Close, or
 // when ctx ends.
+//
+// The session is an `aws ssm start-session` subprocess running DocumentName through the hub host,
+// because the AWS CLI and its session-manager-plugin are the maintained implementation of the
+// Session Manager stream protocol.
 func Open(ctx context.Context, o TunnelOptions) (*Tunnel, error) {
 	if err := o.validate(); err != nil {
 		return nil, fmt.Errorf("ssm tunnel: %w", err)

@@ -25,6 +25,12 @@ type Bundle struct {
 const hashVersion = "flip-hub-deploy/2"
 
 // Render validates spec and renders the deploy. Output depends on spec alone.
+//
+// The Bundle holds the Docker Compose file for flip-api, fl-api and fl-server (NVFLARE or Flower),
+// one env file of non-secret settings per service, and the deploy script. The script is the whole
+// SSM command, so the host reads every secret (the FLIP_API secret's internal_service_key for
+// fl-server, the registry token) from Secrets Manager with its instance role, into 0600 files or
+// straight into `docker login --password-stdin`.
 func Render(spec Spec) (Bundle, error) {
 	s := spec.withDefaults()
 	if err := s.Validate(); err != nil {

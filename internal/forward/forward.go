@@ -160,6 +160,12 @@ func (s *Session) Err() error {
 
 // Start opens one session and returns once its local port is open. It ends with Close, or when ctx
 // ends.
+//
+// The session is an `aws ssm start-session` subprocess in a process group of its own, because the
+// AWS CLI and its session-manager-plugin are the maintained implementation of the Session Manager
+// stream protocol. It uses DocumentHost for the ports the hub host publishes and DocumentRemoteHost
+// for RDS, carries only instance, host and port numbers on its command line (see Args), and listens
+// on 127.0.0.1, the plugin's default.
 func Start(ctx context.Context, o Options, t Target) (*Session, error) {
 	if err := o.validate(); err != nil {
 		return nil, fmt.Errorf("forward: %w", err)

@@ -69,6 +69,9 @@ var (
 
 // Trust holds the per-trust values. APIKey and InternalServiceKey may be left empty to keep the
 // values already in the file (an error if there are none); the other fields are always required.
+//
+// They fill the per-trust block written just above the Sentinel: TRUST_API_KEY,
+// TRUST_INTERNAL_SERVICE_KEY, EXPECTED_TRUST_ID, FL_KIT_SLOT and FL_KIT_SLOT_NUMBER.
 type Trust struct {
 	APIKey             Secret // TRUST_API_KEY: the plaintext trust API key
 	InternalServiceKey Secret // TRUST_INTERNAL_SERVICE_KEY

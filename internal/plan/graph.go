@@ -37,6 +37,9 @@ type Invoke struct {
 }
 
 // Graph is everything a program run registered, sorted by URN.
+//
+// For every resource it holds the type, name, parent, provider, inputs (secrets masked),
+// dependencies, and the protect, retainOnDelete, deletedWith and import options.
 type Graph struct {
 	Stack     string     `json:"stack"`
 	Resources []Resource `json:"resources"`

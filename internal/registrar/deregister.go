@@ -25,6 +25,9 @@ import (
 //     and NOT NULL columns (trust_task.trust_id, fl_metrics.trust) could not be nulled anyway. If a
 //     deleted row is itself referenced from elsewhere the foreign-key error aborts and rolls back
 //     the whole deregistration.
+//
+// These table names, read from pg_catalog, are the only identifiers the registrar quotes into SQL
+// text; every value is a bind parameter.
 func (r *Registrar) Deregister(ctx context.Context, code string, force bool) (Deregistration, error) {
 	if err := validateCode(code); err != nil {
 		return Deregistration{}, fmt.Errorf("deregister trust: %w", err)

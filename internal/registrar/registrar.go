@@ -16,6 +16,9 @@ type DB interface {
 
 // Registrar registers partner trusts in the hub database. It is safe for concurrent use when its DB
 // is (a *pgxpool.Pool is; a single *pgx.Conn is not).
+//
+// Each operation runs in one READ COMMITTED transaction, serialised per trust code by a
+// transaction-scoped advisory lock (LockKey).
 type Registrar struct {
 	db    DB
 	hooks hooks

@@ -46,6 +46,9 @@ type Stack struct {
 }
 
 // Open selects (creating when absent) the stack in the project directory.
+//
+// The stack runs hub.Program (Options.Program) as an inline program over the project directory, so
+// the stack's own Pulumi.<stack>.yaml is its config.
 func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.Stack == "" {
 		return nil, fail(Usage, "no stack given; want --stack stag or --stack prod")

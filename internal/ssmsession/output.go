@@ -18,6 +18,9 @@ const tailLines = 20
 
 // Output collects a session's stdout and stderr: the last lines for error messages, the session
 // id, and the readiness line.
+//
+// It copies the session's output only to the caller's log writer, and errors quote only that
+// output.
 type Output struct {
 	mu      sync.Mutex
 	partial []byte

@@ -43,6 +43,9 @@ type Process struct {
 
 // Start starts c in a process group of its own, its stdout and stderr parsed by an Output. The
 // error is the one exec gave; NotFound tells a missing CLI.
+//
+// The subprocess gets a parent-death signal where the platform has one, so it does not outlive
+// hubctl, and never reads hubctl's stdin.
 func Start(c Command) (*Process, error) {
 	out := NewOutput(c.Log)
 	cmd := exec.Command(c.CLI, c.Args...)

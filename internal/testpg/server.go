@@ -50,6 +50,11 @@ log_min_messages = warning
 `
 
 // Server is a running throwaway PostgreSQL cluster.
+//
+// Start and StartMain find initdb and pg_ctl, initialise the cluster in a private temporary
+// directory, and start it on a free port of 127.0.0.1 with its unix socket inside that directory;
+// Stop runs pg_ctl stop -m immediate before the directory is removed. When the test runs as root,
+// every PostgreSQL binary runs as the postgres user through runuser.
 type Server struct {
 	root    string // private temporary directory holding everything below
 	dataDir string
