@@ -10,6 +10,7 @@ import (
 	"github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/dbtunnel"
 	"github.com/londonaicentre/flip-hub/internal/deployed"
+	"github.com/londonaicentre/flip-hub/internal/plan"
 	"github.com/londonaicentre/flip-hub/internal/release"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
@@ -28,33 +29,36 @@ type stackFlags struct {
 	verbose             bool
 }
 
-func (f *stackFlags) common(fs *pflag.FlagSet) {
+// common adds --stack (completed from the stack files in --dir), --backend and --pulumi-root.
+func (f *stackFlags) common(cmd *cobra.Command, fs *pflag.FlagSet, required bool) {
 	fs.StringVarP(&f.stack, "stack", "s", "", "stack (stag or prod); its config is Pulumi.<stack>.yaml")
 	fs.StringVar(&f.backend, "backend", "", "state backend URL (default: PULUMI_BACKEND_URL or the CLI's login)")
 	fs.StringVar(&f.pulumiRoot, "pulumi-root", os.Getenv("HUBCTL_PULUMI_ROOT"), "directory whose bin/pulumi to use (default: pulumi on PATH)")
+	_ = cmd.RegisterFlagCompletionFunc("stack", func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		dir, _ := c.Flags().GetString("dir")
+		return plan.StackNames(dir), cobra.ShellCompDirectiveNoFileComp
+	})
+	if required {
+		_ = cmd.MarkFlagRequired("stack")
+	}
 }
 
-// registerRelease adds --stack (required), --backend, --pulumi-root and --events.
+// registerRelease adds the common flags (--stack required) and --events.
 func (f *stackFlags) registerRelease(cmd *cobra.Command) {
-	fs := cmd.Flags()
-	f.common(fs)
-	fs.BoolVar(&f.events, "events", false, "print one JSON engine event per line instead of progress")
+	f.common(cmd, cmd.Flags(), true)
+	cmd.Flags().BoolVar(&f.events, "events", false, "print one JSON engine event per line instead of progress")
 	// --json meant the event stream before `--json` came to mean one report object everywhere.
-	fs.BoolVar(&f.events, "json", false, "")
-	_ = fs.MarkDeprecated("json", "use --events for the engine's JSON event stream")
-	_ = cmd.MarkFlagRequired("stack")
+	cmd.Flags().BoolVar(&f.events, "json", false, "")
+	_ = cmd.Flags().MarkDeprecated("json", "use --events for the engine's JSON event stream")
 }
 
 // registerRead adds the flags of a command that reads a deployed stack's outputs. regionFlag is
 // the AWS region flag's name (trust commands keep --region for the trust's own region).
 func (f *stackFlags) registerRead(cmd *cobra.Command, fs *pflag.FlagSet, regionFlag string, required bool) {
-	f.common(fs)
+	f.common(cmd, fs, required)
 	fs.StringVar(&f.outputsFile, "outputs-file", "", "read the stack outputs from this JSON file (`hubctl outputs --show-secrets` prints it) instead of the state backend")
 	fs.StringVar(&f.region, regionFlag, "", "AWS region (default: the stack output region)")
 	fs.BoolVar(&f.verbose, "verbose", false, "show the Pulumi engine's and SSM sessions' own output on stderr")
-	if required {
-		_ = cmd.MarkFlagRequired("stack")
-	}
 }
 
 // open opens the stack for the Automation API; existing refuses to create it (every command but

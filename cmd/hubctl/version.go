@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"runtime/debug"
-
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/internal/protocol"
@@ -14,12 +11,6 @@ func newVersionCmd() *cobra.Command {
 		Use:   "version",
 		Short: "Print hubctl's module version, the commit it was built from, its program protocol and its Go version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			info, ok := debug.ReadBuildInfo()
-			if !ok {
-				return fmt.Errorf("no build information in this binary")
-			}
-			return protocol.WriteVersion(cmd.OutOrStdout(), info)
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return protocol.WriteBuildVersion(cmd.OutOrStdout()) },
 	}
 }

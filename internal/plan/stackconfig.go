@@ -295,3 +295,18 @@ func FakeSecret(key string) string {
 		return "fake-secret-" + base64.RawURLEncoding.EncodeToString(sum[:12])
 	}
 }
+
+// StackNames lists the stacks that have a stack file (Pulumi.<stack>.yaml) in dir, sorted: the
+// values `--stack` completes to.
+func StackNames(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "Pulumi.*.yaml"))
+	var names []string
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml")
+		if name != "" && !strings.Contains(name, ".") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}

@@ -138,3 +138,22 @@ func TestLookup(t *testing.T) {
 		}
 	}
 }
+
+func TestStackNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.stag.yaml", "Pulumi.prod.yaml", "Pulumi.dev.yaml.bak", "Pulumi.a.b.yaml", "README.md"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := strings.Join(StackNames(dir), ","), "prod,stag"; got != want {
+		t.Fatalf("StackNames = %q, want %q", got, want)
+	}
+	if got := StackNames(filepath.Join(dir, "missing")); len(got) != 0 {
+		t.Fatalf("StackNames of a missing dir = %v", got)
+	}
+	// The repository's own stack files.
+	if got := strings.Join(StackNames("../.."), ","); got != "prod,stag" {
+		t.Fatalf("StackNames(repo) = %q, want prod,stag", got)
+	}
+}

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -23,4 +24,13 @@ func WriteVersion(w io.Writer, info *debug.BuildInfo) error {
 	}
 	_, err := fmt.Fprintf(w, "hubctl %s\ncommit %s\nprotocol %d\n%s\n", info.Main.Version, rev, Version, info.GoVersion)
 	return err
+}
+
+// WriteBuildVersion is WriteVersion for the running binary.
+func WriteBuildVersion(w io.Writer) error {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return errors.New("no build information in this binary")
+	}
+	return WriteVersion(w, info)
 }

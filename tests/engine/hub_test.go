@@ -193,7 +193,7 @@ func (h *hub) export() ([]byte, deployment) {
 	return raw, doc.Deployment
 }
 
-// events are the engine events `hubctl ... --json` printed.
+// events are the engine events `hubctl ... --events` printed.
 type engineEvent struct {
 	ResourcePre *struct {
 		Metadata struct {

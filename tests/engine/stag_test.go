@@ -35,7 +35,7 @@ func TestStagLifecycle(t *testing.T) {
 	})
 
 	t.Run("up creates every resource of the plan", func(t *testing.T) {
-		r := h.run(upTimeout, "up", "--stack", "stag", "--json")
+		r := h.run(upTimeout, "up", "--stack", "stag", "--events")
 		if r.code != 0 {
 			t.Fatalf("up failed\n%s", r)
 		}
@@ -187,7 +187,7 @@ func TestStagLifecycle(t *testing.T) {
 				deployURN, deployID = r.URN, r.ID
 			}
 		}
-		r := h.run(upTimeout, "up", "--stack", "stag", "--json", "--replace", deployURN)
+		r := h.run(upTimeout, "up", "--stack", "stag", "--events", "--replace", deployURN)
 		if r.code != 0 {
 			t.Fatalf("up --replace failed\n%s", r)
 		}
@@ -354,10 +354,10 @@ func TestStagLifecycle(t *testing.T) {
 	})
 }
 
-// up runs `hubctl up --json` and returns its engine events.
+// up runs `hubctl up --events` and returns its engine events.
 func (h *hub) up(t *testing.T) []engineEvent {
 	t.Helper()
-	r := h.run(upTimeout, "up", "--stack", h.stack, "--json")
+	r := h.run(upTimeout, "up", "--stack", h.stack, "--events")
 	if r.code != 0 {
 		t.Fatalf("up failed\n%s", r)
 	}
