@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -26,10 +27,7 @@ func newBootstrapCmd() *cobra.Command {
 			if err := o.Validate(); err != nil {
 				return outcome.Wrap(outcome.Usage, err) // it names the option and a valid value
 			}
-			if region == "" {
-				region = os.Getenv("AWS_REGION")
-			}
-			if region == "" {
+			if region = cmp.Or(region, os.Getenv("AWS_REGION")); region == "" {
 				return outcome.Wrap(outcome.Usage, errors.New("--region: want the hub's AWS region, e.g. eu-west-2"))
 			}
 			cfg, err := awsconfig.LoadDefaultConfig(cmd.Context(), awsconfig.WithRegion(region))

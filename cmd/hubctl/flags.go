@@ -89,9 +89,7 @@ func (f *stackFlags) log(cmd *cobra.Command) io.Writer {
 }
 
 // dbFlags say how to reach the hub database.
-type dbFlags struct {
-	s dbtunnel.Settings
-}
+type dbFlags struct{ s dbtunnel.Settings }
 
 // register adds --dsn, --db-tls, --db-ca-file and --aws-cli; with parts also the tunnel's own
 // settings, for commands that may run without a stack (the program's register commands).

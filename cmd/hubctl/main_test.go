@@ -3,7 +3,12 @@ package main
 import (
 	"context"
 	"testing"
+
+	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
+
+// exitUsage is the exit code of a command line that could not be understood.
+const exitUsage = int(outcome.Usage)
 
 func TestExitCodes(t *testing.T) {
 	t.Parallel()

@@ -4,17 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/londonaicentre/flip-hub/internal/clihelp"
-	"github.com/londonaicentre/flip-hub/internal/protocol"
-	"github.com/londonaicentre/flip-hub/trusts"
-
 	"github.com/spf13/cobra"
 
+	"github.com/londonaicentre/flip-hub/internal/clihelp"
 	"github.com/londonaicentre/flip-hub/internal/outcome"
+	"github.com/londonaicentre/flip-hub/internal/protocol"
+	"github.com/londonaicentre/flip-hub/trusts"
 )
-
-// exitUsage is the exit code of a command line that could not be understood.
-const exitUsage = int(outcome.Usage)
 
 // exitCode maps an error to the process exit code by its type (package outcome), never its text.
 func exitCode(err error) int { return int(outcome.CodeOf(err)) }
@@ -31,11 +27,9 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().Int(protocol.Flag, 0, "protocol version of a command line the program built")
 	_ = root.PersistentFlags().MarkHidden(protocol.Flag)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return outcome.Wrap(outcome.Usage, err) })
-	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(),
-		newEnvCmd(), newSSHConfigCmd())
-	root.AddCommand(newHostCmd())
-	root.AddCommand(newTrustCmd(), newKitsCmd())
-	root.AddCommand(newBootstrapCmd(), newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd(), newVersionCmd())
+	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(), newBootstrapCmd(),
+		newEnvCmd(), newSSHConfigCmd(), newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd(),
+		newTrustCmd(), newKitsCmd(), newHostCmd(), newVersionCmd())
 	// Missing required flags are a usage error; cobra checks them after this hook, so they are
 	// checked here first and typed.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,48 +38,47 @@ func newTrustCmd() *cobra.Command {
 	c.stack.registerRead(cmd, fs, "aws-region", false)
 	c.db.register(fs, true)
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "give up after this long")
-	cmd.AddCommand(newTrustRegisterCmd(&c), newTrustDeregisterCmd(&c), newTrustListCmd(&c))
+	cmd.AddCommand(newTrustRegisterCmd(&c), newTrustDeregisterCmd(&c), newTrustListCmd(&c), newTrustPackageCmd(&c))
 	return cmd
+}
+
+// dbCommand builds a trust command that works on the hub database: fn gets a registrar on it,
+// under --timeout. It refuses positional arguments without echoing them (see noArgs).
+func (c *trustFlags) dbCommand(use, short string, fn func(cmd *cobra.Command, ctx context.Context, r *registrar.Registrar) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: noArgs, RunE: func(cmd *cobra.Command, _ []string) error {
+		return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error { return fn(cmd, ctx, r) })
+	}}
 }
 
 func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 	var (
-		code, name, region string
-		hashEnv            string
-		hashStdin          bool
+		t         registrar.Trust
+		hashEnv   string
+		hashStdin bool
 	)
-	cmd := &cobra.Command{
-		Use:   "register --code C --name N [--region R] [--hash-env VAR | --hash-stdin]",
-		Short: "Register a trust (idempotent), print {trustId, slotName, slotNumber} as one JSON line",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				name = os.Getenv(trusts.EnvTrustName)
-			}
-			if region == "" {
-				region = os.Getenv(trusts.EnvTrustRegion)
-			}
-			if name == "" {
-				return outcome.Wrap(outcome.Usage, fmt.Errorf("no trust name: want --name or %s", trusts.EnvTrustName))
-			}
-			hash, err := trusts.ReadKeyHash(cmd.InOrStdin(), hashEnv, hashStdin)
+	cmd := c.dbCommand("register --code C --name N [--region R] [--hash-env VAR | --hash-stdin]",
+		"Register a trust (idempotent), print {trustId, slotName, slotNumber} as one JSON line",
+		func(cmd *cobra.Command, ctx context.Context, r *registrar.Registrar) error {
+			res, err := r.Register(ctx, t)
 			if err != nil {
 				return err
 			}
-			c.hashEnv = hashEnv
-			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
-				res, err := r.Register(ctx, registrar.Trust{Code: code, Name: name, Region: region, APIKeyHash: hash})
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "hubctl: trust %s %s (trust id %s, slot %s)\n", code, res.Describe(), res.TrustID, res.SlotName)
-				return trusts.Registration{TrustID: res.TrustID, SlotName: res.SlotName, SlotNumber: res.SlotNumber}.WriteLine(cmd.OutOrStdout())
-			})
-		},
+			fmt.Fprintf(cmd.ErrOrStderr(), "hubctl: trust %s %s (trust id %s, slot %s)\n", t.Code, res.Describe(), res.TrustID, res.SlotName)
+			return trusts.Registration{TrustID: res.TrustID, SlotName: res.SlotName, SlotNumber: res.SlotNumber}.WriteLine(cmd.OutOrStdout())
+		})
+	// The name, region and hash are read before any connection: a missing one is a usage error.
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) (err error) {
+		t.Name, t.Region = cmp.Or(t.Name, os.Getenv(trusts.EnvTrustName)), cmp.Or(t.Region, os.Getenv(trusts.EnvTrustRegion))
+		if t.Name == "" {
+			return outcome.Errorf(outcome.Usage, "no trust name: want --name or %s", trusts.EnvTrustName)
+		}
+		c.hashEnv = hashEnv
+		t.APIKeyHash, err = trusts.ReadKeyHash(cmd.InOrStdin(), hashEnv, hashStdin)
+		return err
 	}
-	cmd.Flags().StringVar(&code, "code", "", "trust code, e.g. gstt")
-	cmd.Flags().StringVar(&name, "name", "", "trust name (env "+trusts.EnvTrustName+")")
-	cmd.Flags().StringVar(&region, "region", "", "trust region, e.g. London (env "+trusts.EnvTrustRegion+")")
+	cmd.Flags().StringVar(&t.Code, "code", "", "trust code, e.g. gstt")
+	cmd.Flags().StringVar(&t.Name, "name", "", "trust name (env "+trusts.EnvTrustName+")")
+	cmd.Flags().StringVar(&t.Region, "region", "", "trust region, e.g. London (env "+trusts.EnvTrustRegion+")")
 	cmd.Flags().StringVar(&hashEnv, "hash-env", trusts.EnvAPIKeyHash, "environment variable holding the SHA-256 hex digest of the trust API key")
 	cmd.Flags().BoolVar(&hashStdin, "hash-stdin", false, "read the digest from stdin instead")
 	_ = cmd.MarkFlagRequired("code")
@@ -90,23 +90,17 @@ func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {
 		code  string
 		force bool
 	)
-	cmd := &cobra.Command{
-		Use:   "deregister --code C [--force]",
-		Short: "Remove a trust and free its FL kit slot (a trust that is not registered is a no-op)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			// --force deletes other tables' rows: like reset-schema, it takes a DSN from --dsn
-			// only, never one left in the environment for another hub.
-			c.destructive = force
-			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
-				res, err := r.Deregister(ctx, code, force)
-				if err != nil {
-					return err
-				}
-				return res.WriteText(cmd.OutOrStdout(), code)
-			})
-		},
-	}
+	cmd := c.dbCommand("deregister --code C [--force]", "Remove a trust and free its FL kit slot (a trust that is not registered is a no-op)",
+		func(cmd *cobra.Command, ctx context.Context, r *registrar.Registrar) error {
+			res, err := r.Deregister(ctx, code, force)
+			if err != nil {
+				return err
+			}
+			return res.WriteText(cmd.OutOrStdout(), code)
+		})
+	// --force deletes other tables' rows: like reset-schema, it takes a DSN from --dsn only,
+	// never one left in the environment for another hub.
+	cmd.PreRun = func(*cobra.Command, []string) { c.destructive = force }
 	cmd.Flags().StringVar(&code, "code", "", "trust code, e.g. gstt")
 	cmd.Flags().BoolVar(&force, "force", false, "also delete rows of other tables that still reference the trust")
 	_ = cmd.MarkFlagRequired("code")
@@ -115,20 +109,14 @@ func newTrustDeregisterCmd(c *trustFlags) *cobra.Command {
 
 func newTrustListCmd(c *trustFlags) *cobra.Command {
 	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "list [--json]",
-		Short: "List registered trusts with their FL kit slots (never their key hashes)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withDB(cmd, func(ctx context.Context, r *registrar.Registrar) error {
-				regs, err := r.List(ctx)
-				if err != nil {
-					return err
-				}
-				return registrar.WriteList(cmd.OutOrStdout(), regs, asJSON)
-			})
-		},
-	}
+	cmd := c.dbCommand("list [--json]", "List registered trusts with their FL kit slots (never their key hashes)",
+		func(cmd *cobra.Command, ctx context.Context, r *registrar.Registrar) error {
+			regs, err := r.List(ctx)
+			if err != nil {
+				return err
+			}
+			return registrar.WriteList(cmd.OutOrStdout(), regs, asJSON)
+		})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
 }
@@ -169,4 +157,31 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return outcome.Wrap(outcome.Usage, fmt.Errorf("%s takes no positional arguments (%d given, not shown); the key hash comes from --hash-env or --hash-stdin", cmd.CommandPath(), len(args)))
 	}
 	return nil
+}
+
+func newTrustPackageCmd(c *trustFlags) *cobra.Command {
+	var kits, out string
+	cmd := &cobra.Command{
+		Use:   "package CODE --stack S [--out DIR]",
+		Short: "Write one trust's complete on-prem kit (env kit, its slot's FL material, SHA-256 manifest) as one archive",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.stack.stack == "" {
+				return outcome.Wrap(outcome.Usage, errors.New("trust package: --stack is required"))
+			}
+			h, err := c.stack.load(cmd, true)
+			if err != nil {
+				return err
+			}
+			res, err := h.TrustPackage(cmd.Context(), args[0], kits, out)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s (%d files, sha256 %s)\n", res.Path, res.FileCount, res.SHA256)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&kits, "kits", "trust", "directory of the kit files (`hubctl kits`), whose operator lines are kept")
+	cmd.Flags().StringVar(&out, "out", "trust-packages", "directory to write the archive in (created 0700)")
+	return cmd
 }
