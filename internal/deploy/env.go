@@ -71,7 +71,7 @@ func envModel(s Spec) (map[string]map[string]string, error) {
 		"AWS_SES_ADMIN_EMAIL_ADDRESS":  s.SESAdminEmail,
 		"AWS_SES_SENDER_EMAIL_ADDRESS": s.SESSenderEmail,
 		"NET_ENDPOINTS":                string(nets),
-		"FL_BACKEND":                   string(s.Backend),
+		flip.EnvFLBackend:              string(s.Backend),
 		"FL_KIT_SLOT_NAMES":            string(slots),
 		// Older flip-api images read the slot names as TRUST_NAMES.
 		"TRUST_NAMES": string(slots),

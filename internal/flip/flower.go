@@ -27,7 +27,12 @@ func RegisterKeysEntrypoint() []string { return []string{"/bin/bash", RegisterKe
 
 // FlowerPublicKeyFile is slot N's SuperNode public key in the kit's keys/ folder.
 // [deploy/providers/flower/scripts/generate_creds.py supernode_credentials_<N>(.pub)]
-func FlowerPublicKeyFile(n int) string { return fmt.Sprintf("supernode_credentials_%d.pub", n) }
+func FlowerPublicKeyFile(n int) string { return FlowerCredentialFile(n) + ".pub" }
+
+// FlowerCredentialFile is the SuperNode private credential of slot number n under keys/: the one
+// file of keys/ a trust receives. [same generate_creds.py; trust/deploy/compose_trust.production.flower.yml
+// --auth-supernode-private-key /keys/supernode_credentials_${FL_KIT_SLOT_NUMBER}]
+func FlowerCredentialFile(n int) string { return fmt.Sprintf("supernode_credentials_%d", n) }
 
 // UnnumberedSlot is the slot_number flip-api gives a slot name without a trailing _<N>.
 // [flip-api/src/flip_api/db/seed/fl_kit_slots.py @07d48b2]

@@ -16,9 +16,9 @@ var HubSharedKeys = []string{
 	"AES_KEY_BASE64",
 	"CENTRAL_HUB_API_URL",
 	"TRUST_API_KEY_HEADER",
-	"FL_BACKEND",
-	"FLOWER_KIT_DATE",
-	"FLARE_KIT_DATE",
+	EnvFLBackend,
+	EnvFlowerKitDate,
+	EnvFlareKitDate,
 	"DOCKER_TAG",
 	"DOCKER_REGISTRY",
 	"DOCKER_FL_TAG",
@@ -33,7 +33,16 @@ var CredentialKeys = []string{"TRUST_API_KEY", "TRUST_INTERNAL_SERVICE_KEY"}
 
 // MetadataKeys are the per-trust registration metadata, upserted on every write.
 // [scripts/trust_kit_lib.py METADATA_KEYS]
-var MetadataKeys = []string{"EXPECTED_TRUST_ID", "FL_KIT_SLOT", "FL_KIT_SLOT_NUMBER"}
+var MetadataKeys = []string{"EXPECTED_TRUST_ID", EnvKitSlot, EnvKitSlotNumber}
+
+// The kit keys that say which FL material a trust's compose mounts: the backend, the slot the
+// hub assigned and its number. [trust/deploy/compose_trust.production.{nvflare,flower}.yml:
+// ${FL_KIT_DIR}/net-1/services/${FL_KIT_SLOT}, /keys/supernode_credentials_${FL_KIT_SLOT_NUMBER}]
+const (
+	EnvFLBackend     = "FL_BACKEND"
+	EnvKitSlot       = "FL_KIT_SLOT"
+	EnvKitSlotNumber = "FL_KIT_SLOT_NUMBER"
+)
 
 // Kit environment words: the <env> of trust/.env.<CODE>.<env> and of the hub's .env.<env>.
 // [deploy/providers/AWS/Makefile @00e1b6b KIT_ENV_SUFFIX; scripts/new_trust.py]

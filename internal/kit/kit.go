@@ -198,11 +198,11 @@ func (t Trust) validate() error {
 	if !uuidRE.MatchString(t.TrustID) {
 		return invalid("EXPECTED_TRUST_ID", fmt.Sprintf("%q is not a lower-case UUID", t.TrustID))
 	}
-	if err := validatePrintable("FL_KIT_SLOT", t.SlotName); err != nil {
+	if err := validatePrintable(flip.EnvKitSlot, t.SlotName); err != nil {
 		return err
 	}
 	if t.SlotNumber < 0 {
-		return invalid("FL_KIT_SLOT_NUMBER", fmt.Sprintf("%d is negative", t.SlotNumber))
+		return invalid(flip.EnvKitSlotNumber, fmt.Sprintf("%d is negative", t.SlotNumber))
 	}
 	return nil
 }
@@ -236,7 +236,7 @@ func (h Hub) values() ([][2]string, error) {
 			port = DefaultFlowerPort
 		}
 	default:
-		return nil, invalid("FL_BACKEND", fmt.Sprintf("%q: want %q or %q", h.FLBackend, BackendNVFLARE, BackendFlower))
+		return nil, invalid(flip.EnvFLBackend, fmt.Sprintf("%q: want %q or %q", h.FLBackend, BackendNVFLARE, BackendFlower))
 	}
 	if port < 1 || port > 65535 {
 		return nil, invalid("FL_SERVER_PORT", fmt.Sprintf("%d is not a TCP port", port))
@@ -259,7 +259,7 @@ func (h Hub) values() ([][2]string, error) {
 		"AES_KEY_BASE64":       string(h.AESKeyBase64),
 		"CENTRAL_HUB_API_URL":  "https://" + h.Domain + "/api",
 		"TRUST_API_KEY_HEADER": header,
-		"FL_BACKEND":           h.FLBackend,
+		flip.EnvFLBackend:      h.FLBackend,
 		flip.EnvFlareKitDate:   "",
 		flip.EnvFlowerKitDate:  "",
 		"DOCKER_TAG":           h.DockerTag,

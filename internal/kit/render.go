@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // Render merges the trust and hub values into existing (the current kit file, or nil) and returns
@@ -80,8 +82,8 @@ func Render(existing []byte, t Trust, h Hub) ([]byte, error) {
 		{"TRUST_API_KEY", apiKey},
 		{"TRUST_INTERNAL_SERVICE_KEY", internalKey},
 		{"EXPECTED_TRUST_ID", t.TrustID},
-		{"FL_KIT_SLOT", t.SlotName},
-		{"FL_KIT_SLOT_NUMBER", strconv.Itoa(t.SlotNumber)},
+		{flip.EnvKitSlot, t.SlotName},
+		{flip.EnvKitSlotNumber, strconv.Itoa(t.SlotNumber)},
 	}
 
 	var b strings.Builder

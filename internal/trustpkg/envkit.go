@@ -11,11 +11,10 @@ import (
 )
 
 // Keys of the env kit that say which material the trust's compose will look for.
-// [scripts/trust_kit_lib.py METADATA_KEYS, HUB_SHARED_KEYS; flip.MetadataKeys, flip.HubSharedKeys]
 const (
-	envBackend    = "FL_BACKEND"
-	envSlot       = "FL_KIT_SLOT"
-	envSlotNumber = "FL_KIT_SLOT_NUMBER"
+	envBackend    = flip.EnvFLBackend
+	envSlot       = flip.EnvKitSlot
+	envSlotNumber = flip.EnvKitSlotNumber
 )
 
 // checkEnvKit refuses an env kit that names another slot, slot number, backend or kit date than

@@ -40,7 +40,7 @@ const (
 // flowerCredentialFile is slot n's SuperNode private key under keys/: its public key's name
 // without .pub. [deploy/providers/flower/scripts/generate_creds.py]
 func flowerCredentialFile(n int) string {
-	return flowerKeysDir + "/" + strings.TrimSuffix(flip.FlowerPublicKeyFile(n), ".pub")
+	return flowerKeysDir + "/" + flip.FlowerCredentialFile(n)
 }
 
 // layout is one backend's slice of the kits bucket for one slot.
