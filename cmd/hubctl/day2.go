@@ -38,7 +38,7 @@ func hubCommand(use, short string, secrets, withDB bool, run func(cmd *cobra.Com
 		}
 		return run(cmd, args, r)
 	}}
-	f.registerRead(cmd, cmd.Flags(), "region", true)
+	f.registerRead(cmd, cmd.Flags(), true)
 	if withDB {
 		db.register(cmd.Flags(), false)
 	}

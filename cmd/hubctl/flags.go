@@ -52,12 +52,11 @@ func (f *stackFlags) registerRelease(cmd *cobra.Command) {
 	_ = cmd.Flags().MarkDeprecated("json", "use --events for the engine's JSON event stream")
 }
 
-// registerRead adds the flags of a command that reads a deployed stack's outputs. regionFlag is
-// the AWS region flag's name (trust commands keep --region for the trust's own region).
-func (f *stackFlags) registerRead(cmd *cobra.Command, fs *pflag.FlagSet, regionFlag string, required bool) {
+// registerRead adds the flags of a command that reads a deployed stack's outputs.
+func (f *stackFlags) registerRead(cmd *cobra.Command, fs *pflag.FlagSet, required bool) {
 	f.common(cmd, fs, required)
 	fs.StringVar(&f.outputsFile, "outputs-file", "", "read the stack outputs from this JSON file (`hubctl outputs --show-secrets` prints it) instead of the state backend")
-	fs.StringVar(&f.region, regionFlag, "", "AWS region (default: the stack output region)")
+	fs.StringVar(&f.region, "region", "", "AWS region (default: the stack output region)")
 	fs.BoolVar(&f.verbose, "verbose", false, "show the Pulumi engine's and SSM sessions' own output on stderr")
 }
 
@@ -119,7 +118,7 @@ var dbSources = dbtunnel.Sources{
 	DBPort:     dbtunnel.Source{Flag: "--db-port", Env: []string{trusts.EnvDBPort}},
 	DBName:     dbtunnel.Source{Flag: "--db-name", Env: []string{trusts.EnvDBName}},
 	SecretARN:  dbtunnel.Source{Flag: "--db-secret-arn", Env: []string{trusts.EnvDBSecretARN}},
-	Region:     dbtunnel.Source{Flag: "--aws-region", Env: []string{trusts.EnvAWSRegion, "AWS_REGION"}},
+	Region:     dbtunnel.Source{Flag: "--region", Env: []string{trusts.EnvAWSRegion, "AWS_REGION"}},
 }
 
 // settings resolves the connection: flags first, then the stack's outputs (h, when a stack was

@@ -35,7 +35,7 @@ func newTrustCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	fs := cmd.PersistentFlags()
-	c.stack.registerRead(cmd, fs, "aws-region", false)
+	c.stack.registerRead(cmd, fs, false)
 	c.db.register(fs, true)
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "give up after this long")
 	cmd.AddCommand(newTrustRegisterCmd(&c), newTrustDeregisterCmd(&c), newTrustListCmd(&c), newTrustPackageCmd(&c))
@@ -56,7 +56,7 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 		hashEnv   string
 		hashStdin bool
 	)
-	cmd := c.dbCommand("register --code C --name N [--region R] [--hash-env VAR | --hash-stdin]",
+	cmd := c.dbCommand("register --code C --name N [--trust-region R] [--hash-env VAR | --hash-stdin]",
 		"Register a trust (idempotent), print {trustId, slotName, slotNumber} as one JSON line",
 		func(cmd *cobra.Command, ctx context.Context, r *registrar.Registrar) error {
 			res, err := r.Register(ctx, t)
@@ -78,7 +78,7 @@ func newTrustRegisterCmd(c *trustFlags) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&t.Code, "code", "", "trust code, e.g. gstt")
 	cmd.Flags().StringVar(&t.Name, "name", "", "trust name (env "+trusts.EnvTrustName+")")
-	cmd.Flags().StringVar(&t.Region, "region", "", "trust region, e.g. London (env "+trusts.EnvTrustRegion+")")
+	cmd.Flags().StringVar(&t.Region, "trust-region", "", "the trust's own region, e.g. London (env "+trusts.EnvTrustRegion+")")
 	cmd.Flags().StringVar(&hashEnv, "hash-env", trusts.EnvAPIKeyHash, "environment variable holding the SHA-256 hex digest of the trust API key")
 	cmd.Flags().BoolVar(&hashStdin, "hash-stdin", false, "read the digest from stdin instead")
 	_ = cmd.MarkFlagRequired("code")

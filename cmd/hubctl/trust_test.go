@@ -206,7 +206,7 @@ func TestTrustCommands(t *testing.T) {
 		t.Setenv(trusts.EnvAPIKeyHash, "") // must not be needed
 		h := hashOf("uclh-key")
 		out, errOut, code := trustRun(t, h+"\n", "trust", "register", "--dsn", db.dsn, "--code", "uclh",
-			"--name", "University College London Hospitals", "--region", "London", "--hash-stdin")
+			"--name", "University College London Hospitals", "--trust-region", "London", "--hash-stdin")
 		if code != 0 {
 			t.Fatalf("register --hash-stdin: exit %d: %s", code, errOut)
 		}
