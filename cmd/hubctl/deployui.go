@@ -2,11 +2,9 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/internal/outcome"
@@ -20,20 +18,10 @@ func newDeployUICmd() *cobra.Command {
 	)
 	cmd := hubCommand("deploy-ui --stack S --dist DIR", "Publish a built flip-ui to the UI bucket and invalidate CloudFront, touching no infrastructure",
 		false, false, func(cmd *cobra.Command, _ []string, r hubRun) error {
-			if version == "" {
-				version = uideploy.DefaultRelease(cmd.Context(), o.Dir, r.h.Out.Images["tag"])
-			}
-			rt, err := uideploy.RuntimeFromOutputs(r.h.Raw, version)
+			o.Log, o.Heartbeat = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			o, res, err := r.h.DeployUI(cmd.Context(), o, version)
 			if err != nil {
-				return outcome.Wrap(outcome.Failed, fmt.Errorf("deploy-ui: %w", err))
-			}
-			o.Runtime, o.Bucket, o.DistributionID, o.Log, o.Heartbeat = rt, r.h.Out.UIBucketName, r.h.Out.DistributionID, cmd.OutOrStdout(), cmd.ErrOrStderr()
-			res, err := uideploy.Deploy(cmd.Context(), r.h.S3(), cloudfront.NewFromConfig(r.h.AWS), o)
-			switch {
-			case errors.Is(err, uideploy.ErrRefused):
-				return outcome.Wrap(outcome.Refused, fmt.Errorf("deploy-ui: %w", err))
-			case err != nil:
-				return outcome.Wrap(outcome.Failed, fmt.Errorf("deploy-ui: %w", err))
+				return err
 			}
 			_, err = io.WriteString(cmd.OutOrStdout(), res.Summary(o))
 			return err

@@ -5,9 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flapps"
-	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
 func newFLAppsCmd() *cobra.Command {
@@ -24,10 +22,10 @@ func newFLAppsPublishCmd() *cobra.Command {
 	var o flapps.Options
 	cmd := hubCommand("publish --stack S --dir fl-apps/<backend> --commit SHA", "Sync a base application to s3://<app-bundles>/base-application/<backend>/",
 		false, false, func(cmd *cobra.Command, _ []string, r hubRun) error {
-			o.Bucket, o.Backend, o.Log = r.h.Out.BucketNames[deploy.BucketAppBundles], r.h.Out.FLBackend, cmd.OutOrStdout()
-			res, err := flapps.Publish(cmd.Context(), r.h.S3(), o)
+			o.Log = cmd.OutOrStdout()
+			res, err := r.h.PublishFLApps(cmd.Context(), o)
 			if err != nil {
-				return outcome.Wrap(outcome.Failed, fmt.Errorf("fl-apps publish: %w", err))
+				return err
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "published %s: %d uploaded, %d unchanged, %d deleted\n",
 				res.Marker, len(res.Uploaded), len(res.Unchanged), len(res.Deleted))

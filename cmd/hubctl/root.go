@@ -27,7 +27,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().Int(protocol.Flag, 0, "protocol version of a command line the program built")
 	_ = root.PersistentFlags().MarkHidden(protocol.Flag)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return outcome.Wrap(outcome.Usage, err) })
-	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(), newBootstrapCmd(),
+	root.AddCommand(newPlanCmd(), newPreviewCmd(), newUpCmd(), newRefreshCmd(), newDestroyCmd(), newOutputsCmd(), newBootstrapCmd(), newAdoptCmd(),
 		newEnvCmd(), newSSHConfigCmd(), newStatusCmd(), newDeployUICmd(), newFLAppsCmd(), newDBCmd(), newForwardCmd(),
 		newTrustCmd(), newKitsCmd(), newHostCmd(), newVersionCmd())
 	// Missing required flags are a usage error; cobra checks them after this hook, so they are

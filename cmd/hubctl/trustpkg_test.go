@@ -3,8 +3,8 @@ package main
 import (
 	"archive/tar"
 	"compress/gzip"
-	"errors"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"

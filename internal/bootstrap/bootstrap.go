@@ -233,12 +233,12 @@ func (r Result) NextSteps() []string {
 // existed and which settings this run wrote.
 func (r Result) Summary() []string {
 	return []string{
-		fmt.Sprintf("state bucket %s (account %s, %s): %s", r.Bucket.Name, r.Account, r.Region, outcome(r.Bucket.Status, r.Bucket.Changed)),
-		fmt.Sprintf("secrets key %s (%s): %s", r.Key.Alias, r.Key.ARN, outcome(r.Key.Status, r.Key.Changed)),
+		fmt.Sprintf("state bucket %s (account %s, %s): %s", r.Bucket.Name, r.Account, r.Region, describe(r.Bucket.Status, r.Bucket.Changed)),
+		fmt.Sprintf("secrets key %s (%s): %s", r.Key.Alias, r.Key.ARN, describe(r.Key.Status, r.Key.Changed)),
 	}
 }
 
-func outcome(s Status, changed []Setting) string {
+func describe(s Status, changed []Setting) string {
 	names := make([]string, len(changed))
 	for i, c := range changed {
 		names[i] = string(c)

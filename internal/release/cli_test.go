@@ -8,13 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,25 +24,7 @@ import (
 // resources and outputs: no provider plugin is involved.
 
 // pulumiRoot finds a directory whose bin/pulumi is the CLI.
-func pulumiRoot(t *testing.T) string {
-	t.Helper()
-	if root := os.Getenv("HUBCTL_PULUMI_ROOT"); root != "" {
-		return root
-	}
-	_, file, _, _ := runtime.Caller(0)
-	repo := filepath.Join(filepath.Dir(file), "..", "..") // internal/release → the repository
-	if _, err := os.Stat(filepath.Join(repo, ".tools", "bin", "pulumi")); err == nil {
-		return filepath.Join(repo, ".tools")
-	}
-	if p, err := exec.LookPath("pulumi"); err == nil {
-		return filepath.Dir(filepath.Dir(p))
-	}
-	if os.Getenv("FLIP_SKIP_PULUMI") == "1" {
-		t.Skip("FLIP_SKIP_PULUMI=1 and no pulumi CLI")
-	}
-	t.Fatal("no pulumi CLI: run .ci/run (it builds .tools/bin/pulumi) or set HUBCTL_PULUMI_ROOT")
-	return ""
-}
+func pulumiRoot(t *testing.T) string { return testexec.PulumiRoot(t) }
 
 // project is a throwaway project directory with stag and prod stack files and its own
 // file backend.

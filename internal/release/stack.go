@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -152,4 +153,25 @@ func backendName(flag string, env map[string]string) string {
 		return os.Getenv("PULUMI_BACKEND_URL")
 	}
 	return "of the CLI's login"
+}
+
+// SetSecretConfig sets key (project-qualified, e.g. flip-hub:flipApiAesKey) to value as a secret
+// of the stack, encrypted by its secrets provider into Pulumi.<stack>.yaml. The value reaches the
+// pulumi CLI on its standard input, never on a command line (the Automation API's SetConfig puts
+// it in argv, readable in /proc), and never appears in an error.
+func (s *Stack) SetSecretConfig(ctx context.Context, key, value string) error {
+	ws := s.stack.Workspace()
+	var env []string
+	if h := ws.PulumiHome(); h != "" {
+		env = append(env, "PULUMI_HOME="+h)
+	}
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	_, _, code, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), strings.NewReader(value), nil, nil, env,
+		"config", "set", "--stack", s.opts.Stack, "--secret", key)
+	if err != nil {
+		return fail(Failed, "set secret %s of %s: pulumi config set exited %d", key, s.opts.Stack, code)
+	}
+	return nil
 }

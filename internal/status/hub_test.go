@@ -13,6 +13,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/internal/deployed"
 	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
 
 func TestDriftFunc(t *testing.T) {
@@ -47,20 +48,7 @@ func TestDriftFunc(t *testing.T) {
 // TestHubChecksDriftWithPulumi runs the drift check through the real pulumi CLI against a file backend,
 // with an inline program of components (no provider plugin): a deployed stack has no drift.
 func TestHubChecksDriftWithPulumi(t *testing.T) {
-	root := os.Getenv("HUBCTL_PULUMI_ROOT")
-	if root == "" {
-		if abs, err := filepath.Abs("../../.tools"); err == nil {
-			if _, err := os.Stat(filepath.Join(abs, "bin", "pulumi")); err == nil {
-				root = abs
-			}
-		}
-	}
-	if root == "" {
-		if os.Getenv("FLIP_SKIP_PULUMI") == "1" {
-			t.Skip("FLIP_SKIP_PULUMI=1 and no pulumi CLI")
-		}
-		t.Fatal("no pulumi CLI: run .ci/run (it builds .tools/bin/pulumi) or set HUBCTL_PULUMI_ROOT")
-	}
+	root := testexec.PulumiRoot(t)
 	dir := t.TempDir()
 	for name, body := range map[string]string{
 		"Pulumi.yaml": "name: flip-hub\nruntime: go\n", "Pulumi.stag.yaml": "config:\n  flip-hub:environment: stag\n",

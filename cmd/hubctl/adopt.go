@@ -1,0 +1,41 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/londonaicentre/flip-hub/internal/adopt"
+	"github.com/londonaicentre/flip-hub/internal/release"
+)
+
+func newAdoptCmd() *cobra.Command {
+	var (
+		f       stackFlags
+		tfstate string
+		dryRun  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "adopt --stack S --tfstate FILE [--dry-run]",
+		Short: "Adopt a Terraform-managed FLIP hub: report, imports and settings in Pulumi.<stack>.yaml, its secrets as stack secrets",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, _ := cmd.Flags().GetString("dir")
+			var st *release.Stack
+			setSecret := func(key, value string) (err error) {
+				if st == nil {
+					if st, err = f.open(cmd, false); err != nil {
+						return err
+					}
+				}
+				return st.SetSecretConfig(cmd.Context(), key, value)
+			}
+			return adopt.Run(tfstate, filepath.Join(dir, "Pulumi."+f.stack+".yaml"), cmd.OutOrStdout(), dryRun, setSecret)
+		},
+	}
+	f.registerRelease(cmd)
+	cmd.Flags().StringVar(&tfstate, "tfstate", "", "the hub's Terraform state, as `terraform state pull` prints it")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the report only; change neither the stack file nor the stack's secrets")
+	_ = cmd.MarkFlagRequired("tfstate")
+	return cmd
+}
