@@ -137,9 +137,10 @@ func TestTrustsLayer(t *testing.T) {
 					if stack == "stag" {
 						wantDelete += " --force" // a disposable hub's trust links are disposable too
 					}
+					wantDelete += " --protocol 1"
 					for k, v := range map[string]string{
-						"create":                               "hubctl trust register --code " + code,
-						"update":                               "hubctl trust register --code " + code,
+						"create":                               "hubctl trust register --code " + code + " --protocol 1",
+						"update":                               "hubctl trust register --code " + code + " --protocol 1",
 						"delete":                               wantDelete,
 						"environment." + trusts.EnvDBName:      "flip",
 						"environment." + trusts.EnvDBPort:      "5432",

@@ -96,3 +96,75 @@ func TestInterruptWaitsForTheOperationInFlight(t *testing.T) {
 		t.Errorf("the database whose create was in flight is not in the state\nstdout:\n%s", tail(out, 3000))
 	}
 }
+
+// TestRunbookKilledUpdate follows the README's "Recover from an interrupted update" runbook after
+// the worst case: hubctl and the engine killed outright (SIGKILL, as an OOM kill or a lost runner
+// does) while AWS is still creating the database. The lock and the pending create are left
+// behind; the runbook's steps, run as written, bring the stack back: the next up exits 5, the
+// lock is removed, `pulumi refresh --clear-pending-creates` forgets the create, and up finishes.
+func TestRunbookKilledUpdate(t *testing.T) {
+	h := newHub(t, "stag", nil)
+	h.extraEnv = []string{envSlowCreate + "=aws:rds/instance:Instance=60s"}
+	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
+	defer cancel()
+	cmd := h.command(ctx, "up", "--stack", h.stack)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		if !killed && strings.Contains(sc.Text(), "aws:rds:Instance postgres creating") {
+			// The whole process group: hubctl, the pulumi CLI, its plugins.
+			if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+		}
+	}
+	_ = cmd.Wait()
+	if !killed {
+		t.Fatal("the database create never started")
+	}
+	h.extraEnv = nil
+
+	// Step 1: the next up is refused while the dead update's lock stays (exit 5, concurrent).
+	locks := func() []string {
+		var files []string
+		_ = filepath.WalkDir(filepath.Join(h.state, ".pulumi", "locks"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		return files
+	}
+	if len(locks()) == 0 {
+		t.Fatal("the killed update left no lock; the runbook's first step would not be needed")
+	}
+	if r := h.run(upTimeout, "up", "--stack", h.stack); r.code != 5 {
+		t.Fatalf("up while the lock stays: exit %d, want 5\n%s", r.code, r)
+	}
+	for _, l := range locks() {
+		if err := os.Remove(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Step 2: the export lists the pending create; refresh --clear-pending-creates forgets it.
+	if _, dep := h.export(); len(dep.Pending) == 0 {
+		t.Fatal("the killed update left no pending operation to clear")
+	}
+	h.pulumi("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
+	if _, dep := h.export(); len(dep.Pending) != 0 {
+		t.Fatalf("%d pending operations after refresh --clear-pending-creates", len(dep.Pending))
+	}
+	// Step 3: up finishes the update.
+	if r := h.run(upTimeout, "up", "--stack", h.stack); r.code != 0 {
+		t.Fatalf("the up after the runbook failed\n%s", r)
+	}
+}

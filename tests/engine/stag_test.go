@@ -257,6 +257,33 @@ func TestStagLifecycle(t *testing.T) {
 		h.checkRegistrations(t, []string{"KCH", "KCL", "gstt", "uclh"})
 	})
 
+	// The "Rotate a trust's keys" runbook: raise its rotation, up; new keys, same id and slot.
+	t.Run("rotating a trust's keys keeps its id and slot", func(t *testing.T) {
+		before, keysBefore := h.registeredCodes(t)["KCH"], h.trustKeys(t)["KCH"]
+		h.editConfig(func(cfg map[string]any) {
+			for _, tr := range cfg["flip-hub:trusts"].([]any) {
+				if m := tr.(map[string]any); m["code"] == "KCH" {
+					m["rotation"] = 1
+				}
+			}
+		})
+		for op, urns := range changes(h.up(t)) {
+			for _, urn := range urns {
+				if !strings.Contains(urn, "::KCH-") {
+					t.Errorf("rotating KCH's keys made the engine %s %s", op, urn)
+				}
+			}
+		}
+		after, keysAfter := h.registeredCodes(t)["KCH"], h.trustKeys(t)["KCH"]
+		if after.ID != before.ID || after.Slot != before.Slot {
+			t.Errorf("rotation moved KCH from (%s, %s) to (%s, %s)", before.ID, before.Slot, after.ID, after.Slot)
+		}
+		if keysAfter.APIKey == keysBefore.APIKey || keysAfter.InternalServiceKey == keysBefore.InternalServiceKey || after.Hash == before.Hash {
+			t.Error("rotation left KCH's keys or stored hash unchanged")
+		}
+		h.checkRegistrations(t, []string{"KCH", "KCL", "gstt", "uclh"})
+	})
+
 	t.Run("removing a trust deregisters it", func(t *testing.T) {
 		h.editConfig(func(cfg map[string]any) {
 			var keep []any
