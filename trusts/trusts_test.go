@@ -378,7 +378,7 @@ func TestForceDeregister(t *testing.T) {
 	args.ForceDeregister = true
 	g := run(t, args, nil)
 	cmd, _ := g.Get(commandType, "t01-register")
-	if cmd.Inputs["delete"] != "hubctl trust deregister --code t01 --force" {
+	if cmd.Inputs["delete"] != "hubctl trust deregister --code t01 --force --protocol 1" {
 		t.Errorf("delete = %v; want the forced deregistration", cmd.Inputs["delete"])
 	}
 }
