@@ -22,8 +22,9 @@ const envCAFile = "FLIP_DB_CA_FILE"
 // them with registerRelease, commands that only read a deployed stack with registerRead.
 type stackFlags struct {
 	stack, backend, pulumiRoot string
-	// events: print the engine's JSON event stream (release commands).
-	events bool
+	// events: print the engine's JSON event stream; message: the update's (release commands).
+	events  bool
+	message string
 	// outputsFile and region: reads only.
 	outputsFile, region string
 	verbose             bool
@@ -47,6 +48,7 @@ func (f *stackFlags) common(cmd *cobra.Command, fs *pflag.FlagSet, required bool
 func (f *stackFlags) registerRelease(cmd *cobra.Command) {
 	f.common(cmd, cmd.Flags(), true)
 	cmd.Flags().BoolVar(&f.events, "events", false, "print one JSON engine event per line instead of progress")
+	cmd.Flags().StringVarP(&f.message, "message", "m", "", "the update's message in the stack history (default: the checked-out commit's title)")
 	// --json meant the event stream before `--json` came to mean one report object everywhere.
 	cmd.Flags().BoolVar(&f.events, "json", false, "")
 	_ = cmd.Flags().MarkDeprecated("json", "use --events for the engine's JSON event stream")
@@ -66,7 +68,7 @@ func (f *stackFlags) open(cmd *cobra.Command, existing bool) (*release.Stack, er
 	dir, _ := cmd.Flags().GetString("dir")
 	return release.Open(cmd.Context(), release.Options{
 		Stack: f.stack, Dir: dir, Program: hub.Program, Backend: f.backend, PulumiRoot: f.pulumiRoot,
-		Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), JSON: f.events, Existing: existing,
+		Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), JSON: f.events, Message: f.message, Existing: existing,
 	})
 }
 

@@ -305,3 +305,30 @@ func TestCLIReadsNeverCreateStacks(t *testing.T) {
 		t.Errorf("open of the stack up created: %v", err)
 	}
 }
+
+// TestCLIMessage: an update's message reaches the stack history exactly as given, quotes,
+// backslashes and all (the Automation API would wrap it in Go quotes), and without one the
+// message is left to the CLI.
+func TestCLIMessage(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	ctx := context.Background()
+	const msg = `release v1.2: "hub" images \ FL images`
+	program := hubLike(map[string]string{"network": vpcType})
+	out := &syncBuffer{}
+	st, err := Open(ctx, Options{Stack: "stag", Dir: p.dir, Program: program, Backend: p.backend, PulumiRoot: p.root,
+		Out: out, Err: out, EnvVars: p.env, Message: msg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Up(ctx, UpOptions{}); err != nil {
+		t.Fatalf("up: %v\n%s", err, out.String())
+	}
+	hist, err := st.stack.History(ctx, 1, 1)
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("history: %v, %v", hist, err)
+	}
+	if hist[0].Message != msg {
+		t.Errorf("history message %q; want %q", hist[0].Message, msg)
+	}
+}

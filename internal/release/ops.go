@@ -50,6 +50,9 @@ func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (PreviewResul
 func (s *Stack) preview(ctx context.Context, expectNoChanges bool, extra ...optpreview.Option) (PreviewResult, error) {
 	sink := s.sink(nil)
 	opts := []optpreview.Option{optpreview.EventStreams(sink.ch), optpreview.ErrorProgressStreams(s.opts.Err)}
+	if s.opts.Message != "" {
+		opts = append(opts, optpreview.Message(s.opts.Message))
+	}
 	opts = append(opts, extra...)
 	if s.opts.JSON {
 		opts = append(opts, optpreview.SuppressProgress())
@@ -171,6 +174,9 @@ func (s *Stack) Up(ctx context.Context, o UpOptions) error {
 
 	sink := s.sink(nil)
 	opts := append([]optup.Option{optup.EventStreams(sink.ch), optup.ErrorProgressStreams(s.opts.Err)}, upOpts...)
+	if s.opts.Message != "" {
+		opts = append(opts, optup.Message(s.opts.Message))
+	}
 	if s.opts.JSON {
 		opts = append(opts, optup.SuppressProgress())
 	} else {
@@ -203,6 +209,9 @@ func planRefusal(err error) bool {
 func (s *Stack) Refresh(ctx context.Context, expectNoChanges bool) error {
 	sink := s.sink(nil)
 	opts := []optrefresh.Option{optrefresh.EventStreams(sink.ch), optrefresh.ErrorProgressStreams(s.opts.Err)}
+	if s.opts.Message != "" {
+		opts = append(opts, optrefresh.Message(s.opts.Message))
+	}
 	if s.opts.JSON {
 		opts = append(opts, optrefresh.SuppressProgress())
 	} else {
@@ -243,6 +252,9 @@ func (s *Stack) Destroy(ctx context.Context) error {
 	}
 	sink := s.sink(nil)
 	opts := []optdestroy.Option{optdestroy.EventStreams(sink.ch), optdestroy.ErrorProgressStreams(s.opts.Err)}
+	if s.opts.Message != "" {
+		opts = append(opts, optdestroy.Message(s.opts.Message))
+	}
 	if s.opts.JSON {
 		opts = append(opts, optdestroy.SuppressProgress())
 	} else {

@@ -1,6 +1,7 @@
 package release
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Options struct {
 	Out, Err io.Writer
 	// JSON writes one engine event per line to Out instead of the progress display.
 	JSON bool
+	// Message is the update's message in the stack's history (default: the title of the commit
+	// checked out in Dir, as the CLI records it).
+	Message string
 	// EnvVars are extra environment variables for the pulumi CLI.
 	EnvVars map[string]string
 	// Existing selects a stack that must already exist, as reads, refresh and destroy need:
@@ -83,14 +87,12 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.Backend != "" {
 		env["PULUMI_BACKEND_URL"] = opts.Backend
 	}
-	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(dir), auto.EnvVars(env)}
-	if opts.PulumiRoot != "" {
-		cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: opts.PulumiRoot, SkipVersionCheck: true})
-		if err != nil {
-			return nil, fmt.Errorf("pulumi cli in %s: %w", opts.PulumiRoot, err)
-		}
-		wsOpts = append(wsOpts, auto.Pulumi(cmd))
+	// The CLI in PulumiRoot, else the one on PATH.
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: opts.PulumiRoot, SkipVersionCheck: true})
+	if err != nil {
+		return nil, fmt.Errorf("pulumi cli %s: %w", cmp.Or(opts.PulumiRoot, "on PATH"), err)
 	}
+	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(dir), auto.EnvVars(env), auto.Pulumi(messageCommand{cmd})}
 	open := auto.UpsertStackInlineSource
 	if opts.Existing {
 		open = auto.SelectStackInlineSource
