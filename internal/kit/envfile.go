@@ -85,7 +85,7 @@ func WriteManaged(path string, managed [][2]string) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return false, fmt.Errorf("env file %s: %w", path, err)
 	}
-	if err := writeAtomic(path, out); err != nil {
+	if err := WriteAtomic(path, out); err != nil {
 		return false, fmt.Errorf("env file %s: %w", path, err)
 	}
 	return true, nil

@@ -50,7 +50,7 @@ func Write(dir, code, env string, t Trust, h Hub) (string, error) {
 		}
 		return path, nil
 	}
-	if err := writeAtomic(path, out); err != nil {
+	if err := WriteAtomic(path, out); err != nil {
 		return "", fmt.Errorf("kit %s: %w", path, err)
 	}
 	return path, nil
@@ -75,8 +75,10 @@ func readKit(path string) (data []byte, mode fs.FileMode, exists bool, err error
 	return data, fi.Mode().Perm(), true, nil
 }
 
-// writeAtomic replaces path with data through a 0600 temporary file in the same directory.
-func writeAtomic(path string, data []byte) (err error) {
+// WriteAtomic replaces path with data through a 0600 temporary file in the same directory, so a
+// reader sees the old file or the new one, never part of one: every file holding trust
+// credentials (kits, trust packages) is written this way.
+func WriteAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -102,7 +104,7 @@ func writeAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("close temporary file: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace kit: %w", err)
+		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	// Make the rename durable; a directory that cannot be synced is not worth failing the write for.
 	if d, err := os.Open(dir); err == nil {

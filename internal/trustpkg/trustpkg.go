@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/londonaicentre/flip-hub/internal/kit"
+
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/londonaicentre/flip-hub/internal/flip"
@@ -85,7 +87,7 @@ func Build(ctx context.Context, api S3API, o Options) (Result, error) {
 		return Result{}, err
 	}
 	path := filepath.Join(o.OutDir, ArchiveName(o.Code, o.KitDate))
-	if err := writeAtomic(path, data); err != nil {
+	if err := kit.WriteAtomic(path, data); err != nil {
 		return Result{}, fmt.Errorf("trust package %s: %w", path, err)
 	}
 	sum := sha256.Sum256(data)
