@@ -298,3 +298,42 @@ func TestIsProd(t *testing.T) {
 		}
 	}
 }
+
+// The pool's domain, app client and users can be adopted only with the pool, and their IDs
+// must name it.
+func TestAdoptedPoolParts(t *testing.T) {
+	t.Parallel()
+	const pool = "eu-west-2_AbCdEf123"
+	cases := []struct {
+		name    string
+		imports string
+		refused string // the imports key refused; "" for none
+	}{
+		{"pool, domain, client and users", `{"cognitoUserPool": "` + pool + `", "cognitoDomain": "k3x9q2mz", "cognitoAppClient": "` + pool +
+			`/1example23456789abcdefghij", "cognitoAdminUser": "` + pool + `/admin@example.org", "cognitoResearcherUser": "` + pool + `/r@example.org"}`, ""},
+		{"a domain without the pool", `{"cognitoDomain": "k3x9q2mz"}`, ImportCognitoDomain},
+		{"a client of another pool", `{"cognitoUserPool": "` + pool + `", "cognitoAppClient": "eu-west-2_Other0000/1example"}`, ImportCognitoAppClient},
+		{"a user ID without its pool", `{"cognitoUserPool": "` + pool + `", "cognitoAdminUser": "admin@example.org"}`, ImportCognitoAdminUser},
+		{"an unknown key", `{"sesEmailIdentity": "noreply@example.org"}`, "sesEmailIdentity"},
+	}
+	for _, c := range cases {
+		src := minimal("stag")
+		src[KeyImports] = c.imports
+		cfg, err := Parse("stag", src)
+		var errs Errors
+		got := ""
+		if errors.As(err, &errs) {
+			for _, k := range errs.Keys() {
+				if strings.HasPrefix(k, KeyImports+".") {
+					got = strings.TrimPrefix(k, KeyImports+".")
+				}
+			}
+		}
+		if got != c.refused {
+			t.Errorf("%s: refused %q (err %v); want %q", c.name, got, err, c.refused)
+		}
+		if c.refused == "" && (err != nil || cfg.Imports[ImportCognitoDomain] != "k3x9q2mz") {
+			t.Errorf("%s: %v, imports %v", c.name, err, cfg.Imports)
+		}
+	}
+}

@@ -148,7 +148,7 @@ func Parse(stack string, src Source) (*Config, error) {
 	parseSecrets(p, src)
 	// Adopting the FLIP_API secret without its values would mint new keys and write them as the
 	// secret's current version: every trust's AES key would stop working. Refuse it.
-	if cfg.Imports["flipApiSecret"] != "" {
+	if cfg.Imports[ImportFlipAPISecret] != "" {
 		_, hasAES := src.Get(KeyFlipAPIAESKey)
 		_, hasISK := src.Get(KeyFlipAPIInternalServiceKey)
 		if !hasAES || !hasISK {

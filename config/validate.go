@@ -39,11 +39,29 @@ var (
 // through the imports map as "bucket:<purpose>".
 var AppBuckets = deploy.BucketPurposes
 
+// Keys of the imports map: the persistent resources a stack can adopt, each with the ID format
+// of the provider's import. The Cognito domain, app client and seed users belong to the adopted
+// pool: their IDs are the domain prefix, <poolId>/<clientId> and <poolId>/<username>.
+const (
+	ImportKMSKey                = "kmsKey"
+	ImportFlipAPISecret         = "flipApiSecret"
+	ImportCognitoUserPool       = "cognitoUserPool"
+	ImportCognitoDomain         = "cognitoDomain"
+	ImportCognitoAppClient      = "cognitoAppClient"
+	ImportCognitoAdminUser      = "cognitoAdminUser"
+	ImportCognitoResearcherUser = "cognitoResearcherUser"
+	importBucketPrefix          = "bucket:"
+)
+
+// ImportBucket is the imports key that adopts the app bucket of a purpose (AppBuckets).
+func ImportBucket(purpose string) string { return importBucketPrefix + purpose }
+
 // ImportKeys lists every key the imports map accepts.
 func ImportKeys() []string {
-	keys := []string{"kmsKey", "flipApiSecret", "cognitoUserPool"}
+	keys := []string{ImportKMSKey, ImportFlipAPISecret, ImportCognitoUserPool, ImportCognitoDomain,
+		ImportCognitoAppClient, ImportCognitoAdminUser, ImportCognitoResearcherUser}
 	for _, b := range AppBuckets {
-		keys = append(keys, "bucket:"+b)
+		keys = append(keys, ImportBucket(b))
 	}
 	return keys
 }

@@ -167,6 +167,19 @@ func parseImports(p *problems, raw map[string]string) map[string]string {
 			out[k] = v
 		}
 	}
+	// The pool's domain, client and users can only be adopted with the pool, and their IDs
+	// name it.
+	pool := out[ImportCognitoUserPool]
+	for _, k := range []string{ImportCognitoDomain, ImportCognitoAppClient, ImportCognitoAdminUser, ImportCognitoResearcherUser} {
+		v, ok := out[k]
+		switch {
+		case !ok:
+		case pool == "":
+			p.add(KeyImports+"."+k, "adopts part of a user pool but %s is not set; want the pool's ID there too", ImportCognitoUserPool)
+		case k != ImportCognitoDomain && !strings.HasPrefix(v, pool+"/"):
+			p.add(KeyImports+"."+k, "%q is not an ID in the adopted pool; want %s/<id or username>", v, pool)
+		}
+	}
 	return out
 }
 

@@ -1,8 +1,6 @@
 package hub
 
 import (
-	"strings"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/config"
@@ -12,8 +10,8 @@ import (
 func (s *stack) buildData(ctx *pulumi.Context) error {
 	db := s.cfg.Database
 	bucketImports := map[string]string{}
-	for k, id := range s.cfg.Imports {
-		if purpose, ok := strings.CutPrefix(k, "bucket:"); ok {
+	for _, purpose := range config.AppBuckets {
+		if id := s.cfg.Imports[config.ImportBucket(purpose)]; id != "" {
 			bucketImports[purpose] = id
 		}
 	}
@@ -53,7 +51,7 @@ func (s *stack) buildData(ctx *pulumi.Context) error {
 		KitSlotNames:             s.cfg.FL.KitSlotNames,
 		KitSlotTier:              s.cfg.FL.KitSlotTier,
 		Imports: data.Imports{
-			FlipAPISecretID: s.cfg.Imports["flipApiSecret"],
+			FlipAPISecretID: s.cfg.Imports[config.ImportFlipAPISecret],
 			BucketImportIDs: bucketImports,
 		},
 		ExistingAESKey:             s.cfg.Secrets.FlipAPIAESKey,

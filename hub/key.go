@@ -3,6 +3,7 @@ package hub
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/data"
 )
 
@@ -14,7 +15,7 @@ func (s *stack) buildKey(ctx *pulumi.Context) error {
 		Partition:          s.partition,
 		DeletionWindowDays: s.cfg.KMSDeletionWindowDays,
 		Protect:            s.cfg.ProtectPersistent,
-		ImportID:           s.cfg.Imports["kmsKey"],
+		ImportID:           s.cfg.Imports[config.ImportKMSKey],
 	}, s.inherit)
 	if err != nil {
 		return err

@@ -72,8 +72,13 @@ type Args struct {
 
 	// Protect adds pulumi.Protect to the user pool (prod). It is always retained on destroy.
 	Protect bool
-	// CognitoImportID adopts an existing user pool (its ID) instead of creating one.
+	// CognitoImportID adopts an existing user pool (its ID) instead of creating one. The pool keeps
+	// its own name and username settings, which Cognito cannot change.
 	CognitoImportID string
+	// With the pool, its domain (the prefix), app client (<poolId>/<clientId>) and seed users
+	// (<poolId>/<username>) can be adopted too: a pool holds one domain, and Cognito refuses a
+	// second user of a name.
+	CognitoDomainImportID, CognitoClientImportID, CognitoAdminImportID, CognitoResearcherImportID string
 
 	AccountID pulumi.StringInput
 	Partition pulumi.StringInput

@@ -660,3 +660,56 @@ func TestArgsValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptedPool: with the pool adopted, its domain, app client and seed users are imported
+// with the IDs given, and the pool's settings Cognito cannot change after creation are left as
+// they are; a new pool imports nothing and ignores nothing.
+func TestAdoptedPool(t *testing.T) {
+	t.Parallel()
+	const pool = "eu-west-2_AbCdEf123"
+	adopted := baseArgs()
+	adopted.CognitoImportID = pool
+	adopted.ResearcherUserEmail = "researcher@example.org"
+	adopted.CognitoDomainImportID = "k3x9q2mz"
+	adopted.CognitoClientImportID = pool + "/1example23456789abcdefghij"
+	adopted.CognitoAdminImportID = pool + "/aicentreflip@gmail.com"
+	adopted.CognitoResearcherImportID = pool + "/researcher@example.org"
+	fresh := baseArgs()
+	fresh.CognitoImportID = ""
+	for _, tc := range []struct {
+		name string
+		args identity.Args
+		want map[string]string // resource type|name → import ID
+	}{
+		{"adopted", adopted, map[string]string{
+			typePool + "|users": pool, typeDomain + "|users": "k3x9q2mz", typeClient + "|spa": adopted.CognitoClientImportID,
+			"aws:cognito/user:User|admin": adopted.CognitoAdminImportID, "aws:cognito/user:User|researcher": adopted.CognitoResearcherImportID,
+		}},
+		{"new", fresh, map[string]string{
+			typePool + "|users": "", typeDomain + "|users": "", typeClient + "|spa": "", "aws:cognito/user:User|admin": "",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := build(t, tc.args)
+			for key, want := range tc.want {
+				typ, name, _ := strings.Cut(key, "|")
+				res, ok := r.g.Get(typ, name)
+				if !ok {
+					t.Fatalf("no %s %s", typ, name)
+				}
+				if res.ImportID != want {
+					t.Errorf("%s %s imports %q; want %q", typ, name, res.ImportID, want)
+				}
+			}
+			p, _ := r.g.Get(typePool, "users")
+			wantIgnored := []string(nil)
+			if tc.args.CognitoImportID != "" {
+				wantIgnored = []string{"aliasAttributes", "name", "schemas", "usernameAttributes", "usernameConfiguration"}
+			}
+			if !slices.Equal(p.IgnoreChanges, wantIgnored) {
+				t.Errorf("pool ignores changes to %v; want %v", p.IgnoreChanges, wantIgnored)
+			}
+		})
+	}
+}

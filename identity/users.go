@@ -61,7 +61,16 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 	// every environment, protected in prod, and can be adopted from an existing hub.
 	poolOpts := []pulumi.ResourceOption{parent, pulumi.RetainOnDelete(true), pulumi.Protect(args.Protect)}
 	if args.CognitoImportID != "" {
-		poolOpts = append(poolOpts, pulumi.Import(pulumi.ID(args.CognitoImportID)))
+		// An adopted pool keeps what Cognito cannot change after creation: its name, its
+		// username settings and attribute schema.
+		poolOpts = append(poolOpts, pulumi.Import(pulumi.ID(args.CognitoImportID)),
+			pulumi.IgnoreChanges([]string{"name", "usernameConfiguration", "usernameAttributes", "aliasAttributes", "schemas"}))
+	}
+	adopt := func(id string) []pulumi.ResourceOption {
+		if id == "" {
+			return nil
+		}
+		return []pulumi.ResourceOption{pulumi.Import(pulumi.ID(id))}
 	}
 	pool, err := cognito.NewUserPool(ctx, "users", &cognito.UserPoolArgs{
 		Name: pulumi.String(nm.Bounded(128, "users")),
@@ -125,7 +134,7 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 		UserPoolId: pool.ID(),
 		// The classic hosted UI: managed login (2) needs a branding style per client.
 		ManagedLoginVersion: pulumi.Int(1),
-	}, parent)
+	}, append([]pulumi.ResourceOption{parent}, adopt(args.CognitoDomainImportID)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cognito domain: %w", err)
 	}
@@ -158,7 +167,7 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 		},
 		AuthSessionValidity: pulumi.Int(3),
 		ReadAttributes:      pulumi.StringArray{pulumi.String("email"), pulumi.String("email_verified")},
-	}, parent)
+	}, append([]pulumi.ResourceOption{parent}, adopt(args.CognitoClientImportID)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cognito app client: %w", err)
 	}
@@ -166,9 +175,9 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 	// must exist in the pool by then. Cognito mints each temporary password and emails the
 	// invitation: no password is ever in the program or the state. Like the pool, the users outlive
 	// a destroy; what a user later changes (password, attributes) is not undone by the next up.
-	seed := []struct{ name, email string }{{"admin", args.AdminUserEmail}}
+	seed := []struct{ name, email, importID string }{{"admin", args.AdminUserEmail, args.CognitoAdminImportID}}
 	if args.ResearcherUserEmail != "" {
-		seed = append(seed, struct{ name, email string }{"researcher", args.ResearcherUserEmail})
+		seed = append(seed, struct{ name, email, importID string }{"researcher", args.ResearcherUserEmail, args.CognitoResearcherImportID})
 	}
 	for _, s := range seed {
 		_, err := cognito.NewUser(ctx, s.name, &cognito.UserArgs{
@@ -179,8 +188,9 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 				"email_verified": pulumi.String("true"),
 			},
 			DesiredDeliveryMediums: pulumi.StringArray{pulumi.String("EMAIL")},
-		}, parent, pulumi.RetainOnDelete(true), pulumi.Protect(args.Protect),
-			pulumi.IgnoreChanges([]string{"password", "temporaryPassword", "messageAction", "desiredDeliveryMediums"}))
+		}, append([]pulumi.ResourceOption{parent, pulumi.RetainOnDelete(true), pulumi.Protect(args.Protect),
+			pulumi.IgnoreChanges([]string{"password", "temporaryPassword", "messageAction", "desiredDeliveryMediums"})},
+			adopt(s.importID)...)...)
 		if err != nil {
 			return nil, fmt.Errorf("cognito %s user: %w", s.name, err)
 		}

@@ -88,6 +88,13 @@ func TestApplyToWritesTheFixturesValues(t *testing.T) {
 		{"imports.bucket:model-files-uploads", imports["bucket:model-files-uploads"], attr(t, st, "module.flip_model_files_uploads_bucket.aws_s3_bucket.this", "bucket")},
 		{"imports.bucket:fl-results", imports["bucket:fl-results"], attr(t, st, "module.flip_fl_results_bucket.aws_s3_bucket.this", "bucket")},
 		{"imports.bucket:app-bundles", imports["bucket:app-bundles"], attr(t, st, "module.flip_app_bundles_bucket.aws_s3_bucket.this", "bucket")},
+		{"imports.cognitoDomain", imports["cognitoDomain"], attr(t, st, "module.cognito.aws_cognito_user_pool_domain.main", "domain")},
+		{"imports.cognitoAppClient", imports["cognitoAppClient"], attr(t, st, "module.cognito.aws_cognito_user_pool_client.client", "user_pool_id") + "/" +
+			attr(t, st, "module.cognito.aws_cognito_user_pool_client.client", "id")},
+		{"imports.cognitoAdminUser", imports["cognitoAdminUser"], attr(t, st, "module.cognito.aws_cognito_user.admin_user", "user_pool_id") + "/" +
+			attr(t, st, "module.cognito.aws_cognito_user.admin_user", "username")},
+		{"imports.cognitoResearcherUser", imports["cognitoResearcherUser"], attr(t, st, "module.cognito.aws_cognito_user.researcher_user[0]", "user_pool_id") + "/" +
+			attr(t, st, "module.cognito.aws_cognito_user.researcher_user[0]", "username")},
 		{"edge.domain", edge["domain"], attr(t, st, "aws_acm_certificate.flip", "domain_name")},
 		{"edge.zoneName", edge["zoneName"], attr(t, st, "data.aws_route53_zone.subdomain", "name")},
 		{"edge.manageDns", edge["manageDns"], true},
@@ -106,8 +113,8 @@ func TestApplyToWritesTheFixturesValues(t *testing.T) {
 			t.Errorf("%s = %#v; want %#v", c.path, c.got, c.want)
 		}
 	}
-	if len(imports) != 6 {
-		t.Errorf("imports %v; want the six adoptable resources only", imports)
+	if len(imports) != 10 {
+		t.Errorf("imports %v; want the ten adoptable resources only", imports)
 	}
 	// Nothing secret is written: secrets go through pulumi config set --secret.
 	for _, k := range []string{config.KeyFlipAPIAESKey, config.KeyFlipAPIInternalServiceKey} {

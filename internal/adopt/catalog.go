@@ -1,33 +1,28 @@
 package adopt
 
 import (
+	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/internal/deploy"
 )
 
-// Keys of flip-hub's imports map (config.ImportKeys; a test keeps the two in step). config
-// spells them as literals, so they are named here once for this package.
+// Keys of flip-hub's imports map: config's.
 const (
-	ImportKMSKey          = "kmsKey"
-	ImportFlipAPISecret   = "flipApiSecret"
-	ImportCognitoUserPool = "cognitoUserPool"
-	importBucketPrefix    = "bucket:"
+	ImportKMSKey          = config.ImportKMSKey
+	ImportFlipAPISecret   = config.ImportFlipAPISecret
+	ImportCognitoUserPool = config.ImportCognitoUserPool
 )
 
 // ImportBucket is the imports key that adopts the app bucket of a purpose (deploy.BucketPurposes).
-func ImportBucket(purpose string) string { return importBucketPrefix + purpose }
+func ImportBucket(purpose string) string { return config.ImportBucket(purpose) }
 
 // Imports keys flip-hub would need to adopt what it cannot adopt today. They are named in the
 // report only: config refuses them until the program supports them, so they are never written.
 const (
-	lackCognitoDomain   = "cognitoDomain"
-	lackCognitoClient   = "cognitoAppClient"
-	lackCognitoAdmin    = "cognitoAdminUser"
-	lackCognitoResearch = "cognitoResearcherUser"
-	lackSESIdentity     = "sesEmailIdentity"
-	lackSESTemplate     = "sesTemplate:"
-	lackALBCertificate  = "albCertificate"
-	lackFLRecord        = "flRecord"
-	lackSiteRecord      = "siteRecordA"
+	lackSESIdentity    = "sesEmailIdentity"
+	lackSESTemplate    = "sesTemplate:"
+	lackALBCertificate = "albCertificate"
+	lackFLRecord       = "flRecord"
+	lackSiteRecord     = "siteRecordA"
 )
 
 // upstreamBucket is one of upstream's application bucket modules (services.tf, the three

@@ -356,25 +356,29 @@ func (fd *finder) cognito(in Instance) (Row, bool) {
 	case in.Type == "aws_cognito_user_pool_domain":
 		domain := first(in, "domain", "id")
 		fd.set(keyIdentityPrefix, domain, in.Address+" domain")
-		return Row{Action: NotSupported, Key: lackCognitoDomain, ID: domain, rank: rankCognito,
-			Note: "flip-hub creates its own domain on the pool, and a pool holds one: the up fails until the program can import it (identity.domainPrefix is set to it)"}, true
+		fd.imp(config.ImportCognitoDomain, domain)
+		return Row{Action: Import, Key: config.ImportCognitoDomain, ID: domain, rank: rankCognito,
+			Note: "a pool holds one domain: flip-hub adopts this one (identity.domainPrefix is set to it)"}, true
 	case in.Type == "random_string" && in.Name == "cognito_domain":
 		result := first(in, "result", "id")
 		fd.set(keyIdentityPrefix, result, in.Address+" result")
 		return Row{Action: KeepOutside, ID: result, rank: rankCognito,
 			Note: "exists only in Terraform's state (it generated the domain name); nothing in AWS"}, true
 	case in.Type == "aws_cognito_user_pool_client":
-		return Row{Action: NotSupported, Key: lackCognitoClient, ID: pool + "/" + in.Attr("id"), rank: rankCognito,
-			Note: "without it flip-hub adds its own client to the pool (its UI is built with that one); this one stays until Terraform's remainder is destroyed"}, true
+		id := pool + "/" + in.Attr("id")
+		fd.imp(config.ImportCognitoAppClient, id)
+		return Row{Action: Import, Key: config.ImportCognitoAppClient, ID: id, rank: rankCognito,
+			Note: "the UI's existing client id stays valid; flip-hub then sets its own flows, scopes and token lifetimes on it"}, true
 	case in.Type == "aws_cognito_user" && (in.Name == "admin_user" || in.Name == "researcher_user"):
 		user := in.Attr("username")
-		key, lack := keyIdentityAdmin, lackCognitoAdmin
+		key, imp := keyIdentityAdmin, config.ImportCognitoAdminUser
 		if in.Name == "researcher_user" {
-			key, lack = keyIdentityResearcher, lackCognitoResearch
+			key, imp = keyIdentityResearcher, config.ImportCognitoResearcherUser
 		}
 		fd.set(key, user, in.Address+" username")
-		return Row{Action: NotSupported, Key: lack, ID: pool + "/" + user, rank: rankCognito,
-			Note: "flip-hub creates this user in the adopted pool and Cognito refuses an existing username until the program can import it"}, true
+		fd.imp(imp, pool+"/"+user)
+		return Row{Action: Import, Key: imp, ID: pool + "/" + user, rank: rankCognito,
+			Note: "the user keeps its password and MFA enrolment; flip-hub never resets either"}, true
 	}
 	if in.Module == "" {
 		// Another root-level Cognito resource of a state this package does not know.

@@ -155,11 +155,11 @@ func TestFindModulesActions(t *testing.T) {
 		{"module.flip_api_secret.aws_secretsmanager_secret.this[0]", Import, "flipApiSecret"},
 		{"module.flip_api_secret.aws_secretsmanager_secret_version.this[0]", TakeOver, "flipApiSecret"},
 		{"module.cognito.aws_cognito_user_pool.flip_user_pool", Import, "cognitoUserPool"},
-		{"module.cognito.aws_cognito_user_pool_domain.main", NotSupported, "cognitoDomain"},
+		{"module.cognito.aws_cognito_user_pool_domain.main", Import, "cognitoDomain"},
 		{"module.cognito.random_string.cognito_domain", KeepOutside, ""},
-		{"module.cognito.aws_cognito_user_pool_client.client", NotSupported, "cognitoAppClient"},
-		{"module.cognito.aws_cognito_user.admin_user", NotSupported, "cognitoAdminUser"},
-		{"module.cognito.aws_cognito_user.researcher_user[0]", NotSupported, "cognitoResearcherUser"},
+		{"module.cognito.aws_cognito_user_pool_client.client", Import, "cognitoAppClient"},
+		{"module.cognito.aws_cognito_user.admin_user", Import, "cognitoAdminUser"},
+		{"module.cognito.aws_cognito_user.researcher_user[0]", Import, "cognitoResearcherUser"},
 		{"module.ses.aws_ses_email_identity.flip_sender", NotSupported, "sesEmailIdentity"},
 		{"module.ses.aws_ses_template.flip_xnat_invite", NotSupported, "sesTemplate:flip-xnat-invite"},
 		{"aws_acm_certificate.flip", NotSupported, "albCertificate"},
@@ -203,11 +203,15 @@ func TestFindModulesImportsAndIDs(t *testing.T) {
 		ImportBucket("fl-results"):          attr(t, st, "module.flip_fl_results_bucket.aws_s3_bucket.this", "bucket"),
 		ImportBucket("app-bundles"):         attr(t, st, "module.flip_app_bundles_bucket.aws_s3_bucket.this", "bucket"),
 	}
+	pool := want[ImportCognitoUserPool]
+	want[config.ImportCognitoDomain] = attr(t, st, "module.cognito.aws_cognito_user_pool_domain.main", "domain")
+	want[config.ImportCognitoAppClient] = pool + "/" + attr(t, st, "module.cognito.aws_cognito_user_pool_client.client", "id")
+	want[config.ImportCognitoAdminUser] = pool + "/" + attr(t, st, "module.cognito.aws_cognito_user.admin_user", "username")
+	want[config.ImportCognitoResearcherUser] = pool + "/" + attr(t, st, "module.cognito.aws_cognito_user.researcher_user[0]", "username")
 	if !maps.Equal(f.Imports, want) {
 		t.Errorf("imports %v; want %v", f.Imports, want)
 	}
-	// The IDs flip-hub would need for what it cannot import yet, in the forms of upstream's script.
-	pool := attr(t, st, "module.cognito.aws_cognito_user_pool.flip_user_pool", "id")
+	// The IDs of every row, in the forms of upstream's script.
 	ids := map[string]string{
 		"module.cognito.aws_cognito_user_pool_domain.main":         attr(t, st, "module.cognito.aws_cognito_user_pool_domain.main", "domain"),
 		"module.cognito.aws_cognito_user_pool_client.client":       pool + "/" + attr(t, st, "module.cognito.aws_cognito_user_pool_client.client", "id"),
@@ -291,7 +295,7 @@ func TestFindModulesSteps(t *testing.T) {
 		"s3://flipstag-aicentre/fl-flare-participant-kits/",
 		"pg_dump of flip-database",
 		"sesVerified",
-		"cannot adopt 12 of these resources yet",
+		"cannot adopt 8 of these resources yet",
 	} {
 		if !strings.Contains(steps, want) {
 			t.Errorf("steps lack %q:\n%s", want, steps)
@@ -319,12 +323,14 @@ func TestStateRemovals(t *testing.T) {
 		`terraform state rm 'aws_route53_record.cert_validation["stag.flip.example.org"]'`,
 		`terraform state rm 'module.flip_fl_results_bucket.aws_s3_bucket_cors_configuration.this[0]'`,
 		`terraform state rm 'aws_kms_key.flip_app_key'`,
+		`terraform state rm 'module.cognito.aws_cognito_user_pool_domain.main'`,
+		`terraform state rm 'module.cognito.aws_cognito_user.admin_user'`,
 	} {
 		if !strings.Contains(report, "\n  "+line+"\n") {
 			t.Errorf("report lacks the line %s", line)
 		}
 	}
-	for _, never := range []string{"aws_s3_bucket.aicentre_bucket'", "aws_cognito_user_pool_domain.main'", "aws_cognito_user.admin_user'"} {
+	for _, never := range []string{"aws_s3_bucket.aicentre_bucket'", "module.ses.aws_ses_email_identity.flip_sender'"} {
 		if strings.Contains(report, "terraform state rm 'module.cognito."+never) || strings.Contains(report, "terraform state rm '"+never) {
 			t.Errorf("report removes %s from Terraform, which flip-hub does not adopt", never)
 		}
