@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"go.yaml.in/yaml/v3"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
@@ -247,3 +249,41 @@ func changes(evs []engineEvent) map[string][]string {
 
 // upTimeout bounds one engine operation of the stack.
 const upTimeout = 8 * time.Minute
+
+// pulumiStdin runs the pulumi CLI on the hub's stack with stdin, as `pulumi config set --secret`
+// takes a value without putting it on a command line.
+func (h *hub) pulumiStdin(stdin string, args ...string) {
+	h.t.Helper()
+	cmd := exec.Command(filepath.Join(suite.pulumiRoot, "bin", "pulumi"), append(args, "--stack", h.stack, "--non-interactive")...)
+	cmd.Dir, cmd.Env, cmd.Stdin = h.dir, h.env(), strings.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		h.t.Fatalf("pulumi %v: %v\n%s", args, err, out)
+	}
+}
+
+// secretString reads the SecretString the account holds for a secret version, as
+// `aws secretsmanager get-secret-value` prints it, decoded as the FLIP_API JSON object.
+func secretString(t *testing.T, record, versionID string) map[string]string {
+	t.Helper()
+	rec, err := readRecord(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, ok := rec.State[versionID]
+	if !ok {
+		t.Fatalf("the account holds no secret version %s", versionID)
+	}
+	var outs structpb.Struct
+	if err := protojson.Unmarshal([]byte(st.Outputs), &outs); err != nil {
+		t.Fatal(err)
+	}
+	props, err := unmarshal(&outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload map[string]string
+	if err := json.Unmarshal([]byte(plainString(props["secretString"])), &payload); err != nil {
+		t.Fatalf("secret version %s: %v", versionID, err)
+	}
+	return payload
+}

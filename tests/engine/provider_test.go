@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -257,11 +258,27 @@ func (p *testProvider) Create(_ context.Context, req *pulumirpc.CreateRequest) (
 	case "aws":
 		// The mocks' ID, made unique per create as AWS's are, so a replacement has an ID of its own.
 		id = plan.FakeIDFor(typ, urn.Name()) + "-" + randomHex(3)
+		inputs := maps.Clone(props)
+		p.recorder().AnswerResource(typ, urn.Name(), id, props)
+		if !preview {
+			// Where the AWS provider's ID is a name or an ARN, its import takes that form.
+			switch typ {
+			case "aws:cognito/user:User":
+				id = plainString(props["userPoolId"]) + "/" + plainString(props["username"])
+			case "aws:secretsmanager/secret:Secret":
+				id = plainString(props["arn"])
+			case "aws:s3/bucketV2:BucketV2":
+				id = plainString(props["bucket"])
+			}
+		}
 		if err := p.claimName(typ, id, string(urn), props, preview); err != nil {
 			return nil, err
 		}
-		inputs := maps.Clone(props)
-		p.recorder().AnswerResource(typ, urn.Name(), id, props)
+		if !preview {
+			if err := p.saveState(id, inputs, props); err != nil {
+				return nil, err
+			}
+		}
 		if preview {
 			// As the AWS provider does, a preview knows the inputs and nothing AWS computes
 			// (IDs, ARNs, endpoints): those stay unknown until the create.
@@ -306,7 +323,13 @@ func (p *testProvider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (
 	}
 	switch p.kind {
 	case "aws":
+		inputs := maps.Clone(news)
 		p.recorder().AnswerResource(urn.Type().String(), urn.Name(), req.GetId(), news)
+		if !req.GetPreview() {
+			if err := p.saveState(req.GetId(), inputs, news); err != nil {
+				return nil, err
+			}
+		}
 	case "random":
 		// Nothing of a random value updates in place: keep what was minted.
 		for k, v := range olds {
@@ -360,9 +383,57 @@ func (p *testProvider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (
 	return &emptypb.Empty{}, nil
 }
 
-// Read returns the state the engine holds: the test provider has no cloud to drift from.
+// Read returns the state the engine holds: the test provider has no cloud to drift from. An
+// import (a read of an ID alone) finds what the account holds under that ID, as AWS does for a
+// resource a destroy retained; an ID the account does not hold reads as gone.
 func (p *testProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if p.kind != "aws" || len(req.GetProperties().GetFields()) > 0 || p.record == "" {
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	}
+	var st recordState
+	var ok bool
+	// Read under the record's lock: another plugin process may be writing it.
+	if err := p.updateRecord(func(rec *accountRecord) error {
+		st, ok = rec.State[req.GetId()]
+		return errNoChange
+	}); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return &pulumirpc.ReadResponse{}, nil
+	}
+	var inputs, outputs structpb.Struct
+	if err := protojson.Unmarshal([]byte(st.Inputs), &inputs); err != nil {
+		return nil, fmt.Errorf("record state of %s: %w", req.GetId(), err)
+	}
+	if err := protojson.Unmarshal([]byte(st.Outputs), &outputs); err != nil {
+		return nil, fmt.Errorf("record state of %s: %w", req.GetId(), err)
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: &outputs, Inputs: &inputs}, nil
+}
+
+// saveState keeps what a resource is in the account record, for a later import to read.
+func (p *testProvider) saveState(id string, inputs, outputs resource.PropertyMap) error {
+	in, err := marshal(inputs)
+	if err != nil {
+		return err
+	}
+	out, err := marshal(outputs)
+	if err != nil {
+		return err
+	}
+	inJSON, err := protojson.Marshal(in)
+	if err != nil {
+		return err
+	}
+	outJSON, err := protojson.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return p.updateRecord(func(rec *accountRecord) error {
+		rec.State[id] = recordState{Inputs: string(inJSON), Outputs: string(outJSON)}
+		return nil
+	})
 }
 
 func (p *testProvider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
@@ -426,6 +497,14 @@ type accountRecord struct {
 	// InBucket maps the ID of each bucket configuration (policy, versioning, lifecycle, ...)
 	// to its bucket: S3 deletes them with the bucket.
 	InBucket map[string]string `json:"inBucket"`
+	// State holds each existing resource's inputs and outputs (protobuf JSON), read by imports.
+	State map[string]recordState `json:"state"`
+}
+
+// recordState is a resource's properties as the account keeps them.
+type recordState struct {
+	Inputs  string `json:"inputs"`
+	Outputs string `json:"outputs"`
 }
 
 type recordEntry struct {
@@ -465,7 +544,7 @@ func (p *testProvider) updateRecord(fn func(*accountRecord) error) error {
 }
 
 func readRecord(path string) (*accountRecord, error) {
-	rec := &accountRecord{Resources: map[string]string{}, Names: map[string]recordEntry{}, InBucket: map[string]string{}}
+	rec := &accountRecord{Resources: map[string]string{}, Names: map[string]recordEntry{}, InBucket: map[string]string{}, State: map[string]recordState{}}
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return rec, nil
@@ -484,6 +563,9 @@ func readRecord(path string) (*accountRecord, error) {
 	}
 	if rec.InBucket == nil {
 		rec.InBucket = map[string]string{}
+	}
+	if rec.State == nil {
+		rec.State = map[string]recordState{}
 	}
 	return rec, nil
 }
@@ -534,11 +616,13 @@ func (p *testProvider) releaseName(id, urn, bucket string) error {
 		}
 		delete(rec.Resources, id)
 		delete(rec.InBucket, id)
+		delete(rec.State, id)
 		if isBucket {
 			for sub, b := range rec.InBucket {
 				if b == bucket {
 					delete(rec.Resources, sub)
 					delete(rec.InBucket, sub)
+					delete(rec.State, sub)
 				}
 			}
 		}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/londonaicentre/flip-hub/config"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
@@ -328,8 +330,10 @@ func TestStagLifecycle(t *testing.T) {
 		}
 	})
 
+	var beforeDestroy deployment
 	t.Run("destroy keeps exactly the retained resources", func(t *testing.T) {
 		_, dep := h.export()
+		beforeDestroy = dep
 		var retained []string
 		for _, r := range dep.Resources {
 			if r.RetainOnDelete && r.ID != "" && strings.HasPrefix(r.Type, "aws:") {
@@ -369,7 +373,7 @@ func TestStagLifecycle(t *testing.T) {
 	})
 
 	// What destroy retained still holds its names, as in AWS: a fresh up cannot create them
-	// again until the program adopts them (the adopt-on-up work is still open).
+	// again; the "Recreate stag" runbook adopts them through flip-hub:imports.
 	t.Run("an up after destroy meets the retained names", func(t *testing.T) {
 		r := h.run(upTimeout, "up", "--stack", "stag")
 		if r.code == 0 {
@@ -377,6 +381,61 @@ func TestStagLifecycle(t *testing.T) {
 		}
 		if !strings.Contains(r.stdout+r.stderr, "already exists in this account") {
 			t.Errorf("up after destroy failed for another reason\n%s", r)
+		}
+	})
+
+	t.Run("recreating stag by the runbook keeps its keys and users", func(t *testing.T) {
+		if len(beforeDestroy.Resources) == 0 {
+			t.Skip("no state from before the destroy")
+		}
+		id := func(typ, name string) string {
+			for _, r := range beforeDestroy.Resources {
+				if r.Type == typ && strings.HasSuffix(r.URN, "::"+name) {
+					return r.ID
+				}
+			}
+			t.Fatalf("no %s %s in the state before the destroy", typ, name)
+			return ""
+		}
+		imports := map[string]any{
+			config.ImportKMSKey:           id("aws:kms/key:Key", "stack"),
+			config.ImportFlipAPISecret:    id("aws:secretsmanager/secret:Secret", "flip-api"),
+			config.ImportCognitoUserPool:  id("aws:cognito/userPool:UserPool", "users"),
+			config.ImportCognitoAdminUser: id("aws:cognito/user:User", "admin"),
+		}
+		for _, purpose := range config.AppBuckets {
+			imports[config.ImportBucket(purpose)] = id("aws:s3/bucketV2:BucketV2", purpose)
+		}
+		h.editConfig(func(cfg map[string]any) { cfg[config.KeyImports] = imports })
+		// The FLIP_API values come from the retained secret (aws secretsmanager get-secret-value;
+		// here the account record), set as stack secrets on the CLI's stdin.
+		payload := secretString(t, h.record, id("aws:secretsmanager/secretVersion:SecretVersion", "flip-api"))
+		for key, field := range map[string]string{config.KeyFlipAPIAESKey: "aes_key", config.KeyFlipAPIInternalServiceKey: "internal_service_key"} {
+			h.pulumiStdin(payload[field], "config", "set", "--secret", key)
+		}
+		r := h.run(upTimeout, "up", "--stack", "stag")
+		if r.code != 0 {
+			t.Fatalf("up after the runbook failed\n%s", r)
+		}
+		_, dep := h.export()
+		for _, want := range []struct{ typ, name string }{{"aws:cognito/userPool:UserPool", "users"}, {"aws:kms/key:Key", "stack"},
+			{"aws:secretsmanager/secret:Secret", "flip-api"}} {
+			var got string
+			for _, res := range dep.Resources {
+				if res.Type == want.typ && strings.HasSuffix(res.URN, "::"+want.name) {
+					got = res.ID
+				}
+			}
+			if got != id(want.typ, want.name) {
+				t.Errorf("%s %s is %s after the recreate; want the retained %s", want.typ, want.name, got, id(want.typ, want.name))
+			}
+		}
+		if got := h.outputs(t)["aesKeyBase64"]; got != payload["aes_key"] {
+			t.Error("the recreated hub's AES key differs from the retained secret's: every trust's kit would break")
+		}
+		// With the imports left in the stack file, the next up changes nothing.
+		if r := h.run(upTimeout, "up", "--stack", "stag", "--expect-no-changes"); r.code != 0 {
+			t.Errorf("the up after the recreate is not a no-op with the imports in place\n%s", r)
 		}
 	})
 }
