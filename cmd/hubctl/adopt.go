@@ -11,18 +11,18 @@ import (
 
 func newAdoptCmd() *cobra.Command {
 	var (
-		f       stackFlags
-		tfstate string
-		dryRun  bool
+		f stackFlags
+		o adopt.Options
 	)
 	cmd := &cobra.Command{
-		Use:   "adopt --stack S --tfstate FILE [--dry-run]",
+		Use:   "adopt --stack S --tfstate FILE [--aws] [--dry-run]",
 		Short: "Adopt a Terraform-managed FLIP hub: report, imports and settings in Pulumi.<stack>.yaml, its secrets as stack secrets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, _ := cmd.Flags().GetString("dir")
 			var st *release.Stack
-			setSecret := func(key, value string) (err error) {
+			o.StackFile = filepath.Join(dir, "Pulumi."+f.stack+".yaml")
+			o.SetSecret = func(key, value string) (err error) {
 				if st == nil {
 					if st, err = f.open(cmd, false); err != nil {
 						return err
@@ -30,12 +30,13 @@ func newAdoptCmd() *cobra.Command {
 				}
 				return st.SetSecretConfig(cmd.Context(), key, value)
 			}
-			return adopt.Run(tfstate, filepath.Join(dir, "Pulumi."+f.stack+".yaml"), cmd.OutOrStdout(), dryRun, setSecret)
+			return adopt.Run(cmd.Context(), o, cmd.OutOrStdout())
 		},
 	}
 	f.registerRelease(cmd)
-	cmd.Flags().StringVar(&tfstate, "tfstate", "", "the hub's Terraform state, as `terraform state pull` prints it")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the report only; change neither the stack file nor the stack's secrets")
+	cmd.Flags().StringVar(&o.TFState, "tfstate", "", "the hub's Terraform state, as `terraform state pull` prints it")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the report only; change neither the stack file nor the stack's secrets")
+	cmd.Flags().BoolVar(&o.AWS, "aws", false, "check in the account (read-only) that each resource to import exists; drop those that do not")
 	_ = cmd.MarkFlagRequired("tfstate")
 	return cmd
 }

@@ -1,20 +1,36 @@
 package adopt
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/internal/outcome"
 )
 
-// Run is `hubctl adopt`: it reads the Terraform state at tfstate and prints the report to w;
-// unless dryRun it then sets each secret the state holds with setSecret (the caller passes it to
-// `pulumi config set --secret` on stdin) and rewrites stackFile in place with the imports and
-// settings. Secrets go first: the pulumi CLI rewrites the stack file when it stores one, and the
-// rewrite here keeps what it wrote. A state that cannot be read, or a stack file that names
-// another region or account, is a usage error; nothing is changed then.
-func Run(tfstate, stackFile string, w io.Writer, dryRun bool, setSecret func(key, value string) error) error {
+// Options are one `hubctl adopt`.
+type Options struct {
+	// TFState is the Terraform state file; StackFile the Pulumi.<stack>.yaml to rewrite.
+	TFState, StackFile string
+	// DryRun prints the report only.
+	DryRun bool
+	// AWS checks each resource to import in the account first (Verify), in the state's region.
+	AWS bool
+	// SetSecret stores a secret config value (the caller passes it to `pulumi config set
+	// --secret` on stdin).
+	SetSecret func(key, value string) error
+}
+
+// Run is `hubctl adopt`: it reads the Terraform state, with AWS checks what it imports in the
+// account, and prints the report to w; unless DryRun it then sets each secret the state holds
+// and rewrites the stack file in place with the imports and settings. Secrets go first: the
+// pulumi CLI rewrites the stack file when it stores one, and the rewrite here keeps what it
+// wrote. A state that cannot be read, or a stack file that names another region or account, is
+// a usage error; nothing is changed then.
+func Run(ctx context.Context, o Options, w io.Writer) error {
+	tfstate, stackFile, dryRun, setSecret := o.TFState, o.StackFile, o.DryRun, o.SetSecret
 	f, err := os.Open(tfstate)
 	if err != nil {
 		return outcome.Wrap(outcome.Usage, fmt.Errorf("terraform state: %w", err))
@@ -25,6 +41,21 @@ func Run(tfstate, stackFile string, w io.Writer, dryRun bool, setSecret func(key
 		return outcome.Wrap(outcome.Usage, err)
 	}
 	found := Find(st)
+	if o.AWS {
+		region := os.Getenv("AWS_REGION")
+		for _, set := range found.Settings {
+			if v, ok := set.Value.(string); ok && set.Key == config.KeyRegion {
+				region = v
+			}
+		}
+		l, err := NewLookups(ctx, region)
+		if err != nil {
+			return err
+		}
+		if err := found.Verify(ctx, l); err != nil {
+			return outcome.Wrap(outcome.Failed, err)
+		}
+	}
 	if err := found.WriteReport(w); err != nil {
 		return err
 	}
