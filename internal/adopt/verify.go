@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/londonaicentre/flip-hub/internal/awsid"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -52,9 +54,8 @@ func NewLookups(ctx context.Context, region string) (Lookups, error) {
 
 // LookupsFrom builds Lookups from an AWS configuration.
 func LookupsFrom(cfg aws.Config) Lookups {
-	pathStyle := cfg.BaseEndpoint != nil
 	return Lookups{
-		S3:      s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = o.UsePathStyle || pathStyle }),
+		S3:      s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = awsid.S3PathStyle(cfg.BaseEndpoint) }),
 		Secrets: secretsmanager.NewFromConfig(cfg),
 		KMS:     kms.NewFromConfig(cfg),
 		Cognito: cip.NewFromConfig(cfg),

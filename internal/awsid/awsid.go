@@ -1,6 +1,9 @@
 package awsid
 
-import "regexp"
+import (
+	"os"
+	"regexp"
+)
 
 // regionRE matches AWS region names: two letters, an optional partition word (gov, iso,
 // isob…), a direction and a number, e.g. eu-west-2, us-gov-west-1, ap-southeast-4.
@@ -15,3 +18,10 @@ func Region(s string) bool { return regionRE.MatchString(s) }
 
 // Instance reports whether s is an instance ID SSM can target, such as i-0123456789abcdef0.
 func Instance(s string) bool { return instanceRE.MatchString(s) }
+
+// S3PathStyle reports whether flip-hub's S3 clients address buckets path-style: when an endpoint
+// override is set (the config's BaseEndpoint, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3), as moto
+// and other S3 stand-ins on one host need. Real S3 keeps its virtual-hosted addressing.
+func S3PathStyle(baseEndpoint *string) bool {
+	return baseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
+}

@@ -31,3 +31,26 @@ func TestInstance(t *testing.T) {
 		}
 	}
 }
+
+func TestS3PathStyle(t *testing.T) {
+	endpoint := "http://127.0.0.1:5000"
+	for _, tc := range []struct {
+		name      string
+		base      *string
+		env, env3 string
+		want      bool
+	}{
+		{"real S3", nil, "", "", false},
+		{"config endpoint", &endpoint, "", "", true},
+		{"AWS_ENDPOINT_URL", nil, endpoint, "", true},
+		{"AWS_ENDPOINT_URL_S3", nil, "", endpoint, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL", tc.env)
+			t.Setenv("AWS_ENDPOINT_URL_S3", tc.env3)
+			if got := awsid.S3PathStyle(tc.base); got != tc.want {
+				t.Errorf("S3PathStyle = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

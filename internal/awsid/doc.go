@@ -1,4 +1,4 @@
 // Package awsid is the one home of the AWS identifier formats flip-hub validates: region names
-// (Region) and the instance IDs SSM targets (Instance). Every package that checks one of them calls
-// this package rather than keeping a pattern of its own.
+// (Region) and the instance IDs SSM targets (Instance); and of how its S3 clients address an
+// endpoint override (S3PathStyle). Every package that needs one of them calls this package.
 package awsid

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/londonaicentre/flip-hub/internal/awsid"
+
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -29,8 +31,7 @@ func RunInRegion(ctx context.Context, region string, o Options, w io.Writer) err
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}
-	pathStyle := os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
-	res, err := Run(ctx, NewClients(cfg, func(s *s3.Options) { s.UsePathStyle = pathStyle }), o)
+	res, err := Run(ctx, NewClients(cfg, func(s *s3.Options) { s.UsePathStyle = awsid.S3PathStyle(cfg.BaseEndpoint) }), o)
 	for _, line := range res.Summary() {
 		fmt.Fprintln(w, line)
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/londonaicentre/flip-hub/internal/awsid"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -140,8 +142,7 @@ func (h *Hub) Prod(ctx context.Context) (bool, error) {
 // S3 is an S3 client in the hub's region, path-style when an endpoint override is set (moto and
 // other S3 stand-ins).
 func (h *Hub) S3() *s3.Client {
-	pathStyle := os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
-	return s3.NewFromConfig(h.AWS, func(o *s3.Options) { o.UsePathStyle = pathStyle })
+	return s3.NewFromConfig(h.AWS, func(o *s3.Options) { o.UsePathStyle = awsid.S3PathStyle(h.AWS.BaseEndpoint) })
 }
 
 // FLPort is the FL server's port: the flPort output, else the port of flEndpoint.
