@@ -43,7 +43,7 @@ type Args struct {
 	NATGateways int
 	// FLPort is the federated-learning port the NLB forwards to the hub host.
 	FLPort int
-	// TrustIngress lists the networks admitted to the FL port, one rule each.
+	// TrustIngress lists the networks admitted to the FL port: the entries of one prefix list.
 	TrustIngress     []TrustCIDR
 	LogRetentionDays int
 	// LogKMSKeyARN encrypts the flow-log group.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
@@ -89,16 +88,19 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 		{name: "endpoints-in-https", group: s.endpoints, port: 443, cidr: pulumi.String(args.CIDR),
 			description: "HTTPS to AWS service endpoints from inside the VPC"},
 	}
-	// One rule per distinct egress network, named after the network, naming every trust that
-	// uses it: trusts behind one NAT share a rule (EC2 refuses a second identical one,
-	// InvalidPermission.Duplicate), and adding or removing a trust never renames another's rule.
-	for _, in := range ingressByCIDR(args.TrustIngress) {
+	// The trusts' egress networks are the entries of one customer-managed prefix list, admitted by
+	// one rule: a trust network is an entry, not a resource, so a hub of hundreds of trusts keeps
+	// one rule and one list (each resource costs every later checkpoint of an update). Trusts
+	// behind one NAT share an entry naming them all: a list holds each CIDR once.
+	if list, err := newTrustNetworks(ctx, nm, args, parent); err != nil {
+		return nil, err
+	} else if list != nil {
 		rules = append(rules, rule{
-			name:        "nlb-in-fl-" + strings.NewReplacer(".", "-", "/", "-").Replace(in.cidr),
+			name:        TrustNetworksRuleName,
 			group:       s.nlb,
 			port:        args.FLPort,
-			cidr:        pulumi.String(in.cidr),
-			description: fmt.Sprintf("FL from trust %s egress %s", strings.Join(in.codes, " "), in.cidr),
+			prefixList:  list.ID().ToStringOutput(),
+			description: "FL from the partner trusts egress networks in prefix list " + nm.Name(TrustNetworksName),
 		})
 	}
 	for _, r := range rules {
@@ -154,13 +156,77 @@ func newRule(ctx *pulumi.Context, r rule, parent pulumi.ResourceOption) error {
 	return nil
 }
 
+// TrustNetworksName is the name of the prefix list of the trusts' egress networks, and
+// TrustNetworksRuleName that of the NLB rule admitting it to the FL port.
+const (
+	TrustNetworksName     = "fl-trust-networks"
+	TrustNetworksRuleName = "nlb-in-fl-trusts"
+)
+
+// newTrustNetworks is the prefix list of the trusts' egress networks, one entry per distinct
+// network; nil when no trust is configured.
+//
+// Its size (MaxEntries) is its entry count: a security group rule that references a prefix list
+// counts as MaxEntries rules against the group's rules quota, so the list claims no more than it
+// holds. The AWS provider changes the size and the entries in separate calls, as
+// ModifyManagedPrefixList requires (it grows the list before adding, shrinks it after removing).
+func newTrustNetworks(ctx *pulumi.Context, nm namer.Namer, args Args, parent pulumi.ResourceOption) (*ec2.ManagedPrefixList, error) {
+	networks := ingressByCIDR(args.TrustIngress)
+	if len(networks) == 0 {
+		return nil, nil
+	}
+	entries := ec2.ManagedPrefixListEntryTypeArray{}
+	for _, in := range networks {
+		entries = append(entries, ec2.ManagedPrefixListEntryTypeArgs{
+			Cidr:        pulumi.String(in.cidr),
+			Description: pulumi.String(TrustNetworkDescription(in.codes)),
+		})
+	}
+	list, err := ec2.NewManagedPrefixList(ctx, TrustNetworksName, &ec2.ManagedPrefixListArgs{
+		Name:          pulumi.String(nm.Name(TrustNetworksName)),
+		AddressFamily: pulumi.String("IPv4"),
+		MaxEntries:    pulumi.Int(len(entries)),
+		Entries:       entries,
+		Tags:          pulumi.StringMap{"Name": pulumi.String(nm.Name(TrustNetworksName))},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("prefix list %s: %w", TrustNetworksName, err)
+	}
+	return list, nil
+}
+
+// maxEntryDescription is the longest description EC2 keeps on a prefix-list entry (EC2 API
+// Reference, AddPrefixListEntry: "Up to 255 characters in length").
+const maxEntryDescription = 255
+
+// TrustNetworkDescription describes the prefix-list entry of an egress network by the trusts
+// (sorted codes) behind it, e.g. "FL from trust gstt kch". When more trusts share the network
+// than the description can name, it names the first ones and counts the rest.
+func TrustNetworkDescription(codes []string) string {
+	const head = "FL from trust"
+	d := head
+	for i, c := range codes {
+		rest := len(codes) - i - 1
+		more := ""
+		if rest > 0 {
+			more = fmt.Sprintf(" and %d more", rest)
+		}
+		if len(d)+1+len(c)+len(more) > maxEntryDescription {
+			return d + fmt.Sprintf(" and %d more", len(codes)-i)
+		}
+		d += " " + c
+	}
+	return d
+}
+
 // trustIngress is one distinct egress network and the trusts (codes, sorted) that use it.
 type trustIngress struct {
 	cidr  string
 	codes []string
 }
 
-// ingressByCIDR groups the trusts' egress networks by network, in the order first seen.
+// ingressByCIDR groups the trusts' egress networks by network, sorted by network, so that the
+// list's entries do not depend on the order of the trusts in the config.
 func ingressByCIDR(in []TrustCIDR) []trustIngress {
 	var out []trustIngress
 	index := map[string]int{}
@@ -178,5 +244,6 @@ func ingressByCIDR(in []TrustCIDR) []trustIngress {
 	for i := range out {
 		sort.Strings(out[i].codes)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].cidr < out[j].cidr })
 	return out
 }

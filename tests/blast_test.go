@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/internal/compliance"
 	"github.com/londonaicentre/flip-hub/internal/plan"
+	"github.com/londonaicentre/flip-hub/network"
 )
 
 // Blast radius: plan a stack, change one thing in its config, plan again, and require
@@ -21,21 +23,33 @@ func blType(g *plan.Graph, urn string) string {
 	return r.Type
 }
 
-// ownedBy reports whether a resource is trust code's: named after it, or an FL ingress rule of an
-// egress network only that trust uses (its description names the trusts: "FL from trust A B egress X").
-func ownedBy(r plan.Resource, code string) bool {
-	if strings.Contains(r.Name, code) {
-		return true
+// ownedBy reports whether a resource is trust code's: named after it.
+func ownedBy(r plan.Resource, code string) bool { return strings.Contains(r.Name, code) }
+
+// trustNetworks returns the entries of the trusts' prefix list: CIDR → description.
+func trustNetworks(t *testing.T, g *plan.Graph) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, l := range g.ByType(compliance.TypePrefixList) {
+		if l.Name != network.TrustNetworksName {
+			continue
+		}
+		for _, e := range l.List("entries") {
+			m, _ := e.(map[string]any)
+			cidr, _ := m["cidr"].(string)
+			out[cidr], _ = m["description"].(string)
+		}
 	}
-	if r.Type != compliance.TypeSGIngress {
-		return false
+	return out
+}
+
+// onlyPrefixListChanged fails unless the trusts' prefix list is the one changed resource.
+func onlyPrefixListChanged(t *testing.T, d GraphDiff, g *plan.Graph) {
+	t.Helper()
+	changed := d.ChangedURNs()
+	if len(changed) != 1 || blName(changed[0]) != network.TrustNetworksName || blType(g, changed[0]) != compliance.TypePrefixList {
+		t.Errorf("changed %v; want only the trusts' prefix list:\n%s", changed, d)
 	}
-	d, ok := strings.CutPrefix(r.String("description"), "FL from trust ")
-	if !ok {
-		return false
-	}
-	codes, _, _ := strings.Cut(d, " egress ")
-	return slices.Equal(strings.Fields(codes), []string{code})
 }
 
 // blHubDeploy is the hub deploy command: the local command that runs `hubctl host run`.
@@ -88,13 +102,14 @@ func TestBlastImageTags(t *testing.T) {
 func TestBlastAddTrust(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		edit func([]map[string]any) []map[string]any
+		name  string
+		cidrs []string
+		edit  func([]map[string]any) []map[string]any
 	}{
-		{"appended", func(ts []map[string]any) []map[string]any {
+		{"appended", []string{"192.0.2.16/28", "192.0.2.64/28"}, func(ts []map[string]any) []map[string]any {
 			return append(ts, blNewTrust("kch", "192.0.2.16/28", "192.0.2.64/28"))
 		}},
-		{"inserted first", func(ts []map[string]any) []map[string]any {
+		{"inserted first", []string{"192.0.2.16/28"}, func(ts []map[string]any) []map[string]any {
 			return append([]map[string]any{blNewTrust("kch", "192.0.2.16/28")}, ts...)
 		}},
 	}
@@ -105,20 +120,25 @@ func TestBlastAddTrust(t *testing.T) {
 				before := Plan(t, stack)
 				after := MustPlanWith(t, stack, func(tb testing.TB, c plan.StackConfig) { EditTrusts(tb, c, tc.edit) })
 				d := DiffGraphs(before, after, nil)
-				if len(d.Removed) > 0 || len(d.Changed) > 0 {
-					t.Errorf("adding a trust touches other resources:\n%s", d)
+				if len(d.Removed) > 0 {
+					t.Errorf("adding a trust removes resources:\n%s", d)
 				}
-				nlbRules := 0
 				for _, u := range d.Added {
 					if r, _ := after.ByURN(u); !ownedBy(r, "kch") {
 						t.Errorf("adding trust kch adds %s, which is not the trust's", u)
 					}
-					if blType(after, u) == compliance.TypeSGIngress {
-						nlbRules++
-					}
 				}
-				if nlbRules == 0 {
-					t.Errorf("adding trust kch opens no FL ingress rule for it:\n%s", d)
+				// Its networks join the prefix list; no other entry changes.
+				onlyPrefixListChanged(t, d, after)
+				was, is := trustNetworks(t, before), trustNetworks(t, after)
+				for _, c := range []string{"192.0.2.16/28", "192.0.2.64/28"}[:len(tc.cidrs)] {
+					if is[c] != network.TrustNetworkDescription([]string{"kch"}) {
+						t.Errorf("kch's network %s is %q in the prefix list", c, is[c])
+					}
+					delete(is, c)
+				}
+				if !maps.Equal(was, is) {
+					t.Errorf("adding kch changes other entries: %v -> %v", was, is)
 				}
 			})
 		}
@@ -132,13 +152,24 @@ func TestBlastRemoveTrust(t *testing.T) {
 		EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { return ts[1:] })
 	})
 	d := DiffGraphs(before, after, nil)
-	if len(d.Added) > 0 || len(d.Changed) > 0 || len(d.Removed) == 0 {
+	if len(d.Added) > 0 || len(d.Removed) == 0 {
 		t.Errorf("removing trust gstt should only remove its resources:\n%s", d)
 	}
 	for _, u := range d.Removed {
 		if r, _ := before.ByURN(u); !ownedBy(r, "gstt") {
 			t.Errorf("removing trust gstt removes %s", u)
 		}
+	}
+	// Its networks leave the prefix list; no other entry changes.
+	onlyPrefixListChanged(t, d, after)
+	was, is := trustNetworks(t, before), trustNetworks(t, after)
+	for c, desc := range was {
+		if desc == network.TrustNetworkDescription([]string{"gstt"}) {
+			delete(was, c)
+		}
+	}
+	if !maps.Equal(was, is) {
+		t.Errorf("removing gstt leaves the prefix list %v; want %v", is, was)
 	}
 }
 
@@ -290,35 +321,25 @@ func TestBlastEnvironmentFlip(t *testing.T) {
 	}
 }
 
-// Trusts behind one NAT share one FL ingress rule that names them all: EC2 refuses a second
-// identical rule (InvalidPermission.Duplicate), which would stop the update half-way.
+// Trusts behind one NAT share one prefix-list entry that names them all: a prefix list holds a
+// CIDR once, and adding the trust only renames the entry.
 func TestBlastSharedEgressNetwork(t *testing.T) {
 	t.Parallel()
 	before := Plan(t, "stag")
+	var shared string
 	after := MustPlanWith(t, "stag", func(tb testing.TB, c plan.StackConfig) {
 		EditTrusts(tb, c, func(ts []map[string]any) []map[string]any {
-			return append(ts, blNewTrust("kch", ts[0]["egressCidrs"].([]any)[0].(string)))
+			shared = ts[0]["egressCidrs"].([]any)[0].(string)
+			return append(ts, blNewTrust("kch", shared))
 		})
 	})
-	cidrs := map[string]int{}
-	for _, r := range after.ByType(compliance.TypeSGIngress) {
-		if r.String("cidrIpv4") != "" && strings.HasPrefix(r.Name, "nlb-in-fl-") {
-			cidrs[r.String("cidrIpv4")]++
-		}
-	}
-	for c, n := range cidrs {
-		if n != 1 {
-			t.Errorf("%d FL ingress rules for %s; want one", n, c)
-		}
-	}
 	d := DiffGraphs(before, after, nil)
-	for _, u := range d.ChangedURNs() {
-		r, _ := after.ByURN(u)
-		if r.Type != compliance.TypeSGIngress || !strings.Contains(r.String("description"), "trust gstt kch egress") {
-			t.Errorf("sharing gstt's network changes %s %v", u, d.Changed[u])
-		}
+	onlyPrefixListChanged(t, d, after)
+	was, is := trustNetworks(t, before), trustNetworks(t, after)
+	if len(was) != len(is) {
+		t.Errorf("prefix list entries %v -> %v; want the same networks", was, is)
 	}
-	if len(d.ChangedURNs()) != 1 {
-		t.Errorf("changed %v; want only the shared rule's description", d.ChangedURNs())
+	if want := network.TrustNetworkDescription([]string{"gstt", "kch"}); is[shared] != want {
+		t.Errorf("shared entry %s is %q; want %q", shared, is[shared], want)
 	}
 }

@@ -2,11 +2,13 @@ package tests
 
 import (
 	"net/netip"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/internal/plan"
+	"github.com/londonaicentre/flip-hub/network"
 )
 
 const (
@@ -25,6 +27,7 @@ const (
 	typeFlowLog    = "aws:ec2/flowLog:FlowLog"
 	typeLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
 	typeEndpoint   = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	typePrefixList = "aws:ec2/managedPrefixList:ManagedPrefixList"
 )
 
 func loadCfg(t *testing.T, stack string) *config.Config {
@@ -200,28 +203,54 @@ func TestSecurityGroupRules(t *testing.T) {
 				}
 			}
 
-			// The FL port is open on the NLB to each trust CIDR, with one described rule each.
-			want := map[string]bool{}
+			// The FL port is open on the NLB to the trusts' egress networks and nothing else: one
+			// rule, from the prefix list whose entries are exactly those networks, each entry
+			// naming the trusts behind it.
+			want := map[string][]string{}
 			for _, tr := range cfg.Trusts {
 				for _, c := range tr.EgressCIDRs {
-					want[c] = true
+					want[c] = append(want[c], tr.Code)
 				}
 			}
+			lists := g.ByType(typePrefixList)
+			if len(lists) != 1 || lists[0].Name != network.TrustNetworksName {
+				t.Fatalf("prefix lists %v; want only %s", lists, network.TrustNetworksName)
+			}
+			list := lists[0]
+			entries := list.List("entries")
+			if int(list.Number("maxEntries")) != len(want) || len(entries) != len(want) {
+				t.Errorf("prefix list holds %d entries, sized %v; want %d and sized to fit", len(entries), list.Inputs["maxEntries"], len(want))
+			}
+			for _, e := range entries {
+				m, _ := e.(map[string]any)
+				cidr, _ := m["cidr"].(string)
+				codes, ok := want[cidr]
+				if !ok {
+					t.Errorf("prefix list admits %s, which is no trust's egress", cidr)
+					continue
+				}
+				sort.Strings(codes)
+				if d := network.TrustNetworkDescription(codes); m["description"] != d {
+					t.Errorf("entry %s described %q; want %q", cidr, m["description"], d)
+				}
+				delete(want, cidr)
+			}
+			if len(want) != 0 {
+				t.Errorf("trust CIDRs missing from the prefix list: %v", want)
+			}
 			nlbSG := plan.FakeIDFor(typeSG, "fl-nlb")
+			var nlbRules []string
 			for _, r := range g.ByType(typeIngress) {
 				if r.String("securityGroupId") != nlbSG {
 					continue
 				}
-				if int(r.Number("fromPort")) != cfg.FL.Port {
-					t.Errorf("NLB rule %s opens %v; want only the FL port %d", r.Name, r.Inputs["fromPort"], cfg.FL.Port)
+				nlbRules = append(nlbRules, r.Name)
+				if int(r.Number("fromPort")) != cfg.FL.Port || r.String("prefixListId") != plan.FakeIDFor(typePrefixList, network.TrustNetworksName) {
+					t.Errorf("NLB rule %s is %v; want the FL port %d from the trusts' prefix list", r.Name, r.Inputs, cfg.FL.Port)
 				}
-				if !want[r.String("cidrIpv4")] {
-					t.Errorf("NLB rule %s admits %s, which is no trust's egress", r.Name, r.String("cidrIpv4"))
-				}
-				delete(want, r.String("cidrIpv4"))
 			}
-			if len(want) != 0 {
-				t.Errorf("trust CIDRs without an NLB rule: %v", want)
+			if len(nlbRules) != 1 {
+				t.Errorf("NLB ingress rules %v; want the one of the trusts' prefix list", nlbRules)
 			}
 
 			// RDS admits only the hub host, on 5432.

@@ -176,6 +176,24 @@ func networkRules() []Rule {
 			},
 		},
 		{
+			// A rule that references a prefix list admits its entries, which sgRulesOf cannot see
+			// from the rule: the list itself must not hold the whole internet.
+			ID: "prefix-list-no-internet", Types: []string{TypePrefixList},
+			Sources: []string{"EC2.18", "CKV_AWS_260", "CKV_AWS_277"},
+			Title:   "no customer-managed prefix list (used as a security group source) holds the whole internet",
+			Check: func(v View, _ *Context) []string {
+				var p []string
+				for _, e := range v.List("entries") {
+					m, _ := e.(map[string]any)
+					c, _ := m["cidr"].(string)
+					if len((sgRule{cidrs: []string{c}}).world()) > 0 {
+						p = append(p, "entry "+c)
+					}
+				}
+				return p
+			},
+		},
+		{
 			ID: "sg-no-egress-to-internet", Types: sgTypes,
 			Sources: []string{"AVD-AWS-0104", "CKV_AWS_382"},
 			Title:   "no security group sends traffic to the whole internet",

@@ -75,6 +75,7 @@ var badFixtures = map[string][]mutation{
 		set(TypeSecurityGroup, "host", "ingress", []any{map[string]any{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "ipv6CidrBlocks": []any{"::/0"}}}),
 	},
 	"sg-no-ingress-from-internet": {set(TypeSGIngress, "nlb-in-fl", "cidrIpv4", "0.0.0.0/0")},
+	"prefix-list-no-internet":     {set(TypePrefixList, "fl-trust-networks", "entries[0].cidr", "0.0.0.0/0")},
 	"sg-no-egress-to-internet":    {set(TypeSGEgress, "host-out-db", "cidrIpv4", "0.0.0.0/0")},
 	"sg-no-rule-management-conflicts": {set(TypeSecurityGroup, "host", "ingress", []any{map[string]any{
 		"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": []any{"10.0.0.0/8"}}})},

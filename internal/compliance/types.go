@@ -31,6 +31,7 @@ const (
 	TypeSGRule          = "aws:ec2/securityGroupRule:SecurityGroupRule"
 	TypeSGIngress       = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	TypeSGEgress        = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	TypePrefixList      = "aws:ec2/managedPrefixList:ManagedPrefixList"
 	TypeVPCEndpoint     = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	TypeEC2Instance     = "aws:ec2/instance:Instance"
 	TypeLaunchTemplate  = "aws:ec2/launchTemplate:LaunchTemplate"

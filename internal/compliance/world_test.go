@@ -90,6 +90,8 @@ func goodWorld(tb testing.TB) []View {
 			"toPort": 8000.0, "referencedSecurityGroupId": "sg-alb"}, sg),
 		view(TypeSGIngress, "nlb-in-fl", map[string]any{"description": "FL from a trust", "ipProtocol": "tcp", "fromPort": 8002.0,
 			"toPort": 8002.0, "cidrIpv4": "203.0.113.16/28"}, sg),
+		view(TypePrefixList, "fl-trust-networks", map[string]any{"addressFamily": "IPv4", "maxEntries": 1.0,
+			"entries": []any{map[string]any{"cidr": "198.51.100.0/28", "description": "FL from trust gstt"}}}, vpc),
 		view(TypeSGEgress, "host-out-db", map[string]any{"description": "PostgreSQL", "ipProtocol": "tcp", "fromPort": 5432.0,
 			"toPort": 5432.0, "cidrIpv4": "10.30.0.0/16"}, sg),
 		view(TypeIAMRole, "host", map[string]any{"name": "flip-prod-hub-host", "assumeRolePolicy": policyJSON(tb,

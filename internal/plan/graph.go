@@ -157,6 +157,13 @@ func (r Resource) Bool(path string) bool {
 	return b
 }
 
+// List returns the input at path as a list (nil when absent or not a list).
+func (r Resource) List(path string) []any {
+	v, _ := r.Lookup(path)
+	l, _ := v.([]any)
+	return l
+}
+
 // Number returns the input at path as a float64 (0 when absent).
 func (r Resource) Number(path string) float64 {
 	v, _ := r.Lookup(path)

@@ -55,6 +55,10 @@ func TestAWSRules(t *testing.T) {
 			"acmCertificateArn": resource.NewProperty("arn:aws:acm:eu-west-2:111111111111:certificate/x")})}, "us-east-1"},
 		{"cloudfront certificate in us-east-1", "aws:cloudfront/distribution:Distribution", "us-east-1", resource.PropertyMap{"viewerCertificate": resource.NewProperty(resource.PropertyMap{
 			"acmCertificateArn": resource.NewProperty("arn:aws:acm:us-east-1:111111111111:certificate/x")})}, ""},
+		{"prefix list reserved name", "aws:ec2/managedPrefixList:ManagedPrefixList", "eu-west-2", str("name", "com.amazonaws.flip"), "cannot start with com.amazonaws"},
+		{"prefix list over its size", "aws:ec2/managedPrefixList:ManagedPrefixList", "eu-west-2", prefixList(1, "198.51.100.0/28", "203.0.113.0/28"), "PrefixListMaxEntriesExceeded"},
+		{"prefix list network twice", "aws:ec2/managedPrefixList:ManagedPrefixList", "eu-west-2", prefixList(2, "198.51.100.0/28", "198.51.100.0/28"), "listed twice"},
+		{"prefix list sized to fit", "aws:ec2/managedPrefixList:ManagedPrefixList", "eu-west-2", prefixList(2, "198.51.100.0/28", "203.0.113.0/28"), ""},
 		{"unknown value is not judged", "aws:ec2/securityGroup:SecurityGroup", "eu-west-2", resource.PropertyMap{"description": resource.MakeComputed(resource.NewProperty(""))}, ""},
 		{"secret value is judged", "aws:secretsmanager/secret:Secret", "eu-west-2", resource.PropertyMap{"name": resource.MakeSecret(resource.NewProperty("a b"))}, "CreateSecret"},
 	}
@@ -93,5 +97,20 @@ func TestDeletionProtected(t *testing.T) {
 		if got := deletionProtected(c.typ, c.props) != ""; got != c.want {
 			t.Errorf("deletionProtected(%s, %v) = %v, want %v", c.typ, c.props, got, c.want)
 		}
+	}
+}
+
+// prefixList is a prefix list named flip-stag-fl-trust-networks of the given size with the CIDRs as entries.
+func prefixList(size int, cidrs ...string) resource.PropertyMap {
+	var entries []resource.PropertyValue
+	for _, c := range cidrs {
+		entries = append(entries, resource.NewProperty(resource.PropertyMap{
+			"cidr": resource.NewProperty(c), "description": resource.NewProperty("FL from trust x"),
+		}))
+	}
+	return resource.PropertyMap{
+		"name":       resource.NewProperty("flip-stag-fl-trust-networks"),
+		"maxEntries": resource.NewProperty(float64(size)),
+		"entries":    resource.NewProperty(entries),
 	}
 }

@@ -57,6 +57,13 @@ var awsNameRules = []nameRule{
 		source: "EC2 API Reference, IpRange / SecurityGroupRuleRequest, Description",
 	},
 	{
+		types:    []string{"aws:ec2/managedPrefixList:ManagedPrefixList"},
+		property: "name", min: 1, max: 255, pattern: regexp.MustCompile(`^.+$`),
+		want: "up to 255 characters",
+		not:  regexp.MustCompile(`^com\.amazonaws`), notWhy: "cannot start with com.amazonaws",
+		source: "EC2 API Reference, CreateManagedPrefixList, PrefixListName",
+	},
+	{
 		types:    []string{"aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"},
 		property: "name", min: 1, max: 32, pattern: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`),
 		want: "at most 32 alphanumeric characters or hyphens, not beginning or ending with a hyphen",
@@ -224,6 +231,8 @@ func checkAWS(typ, region string, news resource.PropertyMap) []checkFailure {
 				out = append(out, checkFailure{Property: "viewerCertificate.acmCertificateArn", Reason: "InvalidViewerCertificate: CloudFront uses only ACM certificates requested in us-east-1 [CloudFront Developer Guide, Requirements for using SSL/TLS certificates with CloudFront]"})
 			}
 		}
+	case "aws:ec2/managedPrefixList:ManagedPrefixList":
+		out = append(out, checkPrefixList(news)...)
 	case "aws:ssm/parameter:Parameter":
 		limit, tier := 4096, plainString(news["tier"])
 		if tier == "Advanced" {
@@ -231,6 +240,35 @@ func checkAWS(typ, region string, news resource.PropertyMap) []checkFailure {
 		}
 		if v := news["value"]; isKnownString(v) && len(plainString(v)) > limit {
 			out = append(out, checkFailure{Property: "value", Reason: fmt.Sprintf("ParameterMaxSizeExceeded/ValidationException: %d characters exceed the %s tier's %d [Systems Manager User Guide, parameter tiers]", len(plainString(v)), tierName(tier), limit)})
+		}
+	}
+	return out
+}
+
+// checkPrefixList holds a customer-managed prefix list to EC2's rules: at most MaxEntries
+// entries, each CIDR once, descriptions up to 255 characters (EC2 API Reference,
+// CreateManagedPrefixList MaxEntries, and AddPrefixListEntry Cidr and Description).
+func checkPrefixList(news resource.PropertyMap) []checkFailure {
+	var out []checkFailure
+	entries := news["entries"]
+	if !entries.IsArray() || entries.ContainsUnknowns() {
+		return nil
+	}
+	if m := news["maxEntries"]; m.IsNumber() && len(entries.ArrayValue()) > int(m.NumberValue()) {
+		out = append(out, checkFailure{Property: "entries", Reason: fmt.Sprintf("PrefixListMaxEntriesExceeded: %d entries in a list of at most %v [EC2 API Reference, CreateManagedPrefixList, MaxEntries]", len(entries.ArrayValue()), m.NumberValue())})
+	}
+	seen := map[string]bool{}
+	for i, e := range entries.ArrayValue() {
+		if !e.IsObject() {
+			continue
+		}
+		cidr, desc := plainString(e.ObjectValue()["cidr"]), plainString(e.ObjectValue()["description"])
+		if seen[cidr] {
+			out = append(out, checkFailure{Property: fmt.Sprintf("entries[%d].cidr", i), Reason: fmt.Sprintf("InvalidParameterValue: %s is listed twice [EC2 API Reference, AddPrefixListEntry, Cidr]", cidr)})
+		}
+		seen[cidr] = true
+		if len(desc) > 255 {
+			out = append(out, checkFailure{Property: fmt.Sprintf("entries[%d].description", i), Reason: fmt.Sprintf("%d characters; want up to 255 [EC2 API Reference, AddPrefixListEntry, Description]", len(desc))})
 		}
 	}
 	return out

@@ -22,6 +22,7 @@ import (
 	fliphub "github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 	"github.com/londonaicentre/flip-hub/internal/plan"
+	"github.com/londonaicentre/flip-hub/network"
 )
 
 // TestStagLifecycle drives a stag hub through the real engine the way an operator does: preview,
@@ -211,17 +212,18 @@ func TestStagLifecycle(t *testing.T) {
 				"egressCidrs": []any{"192.0.2.64/28"},
 			})
 		})
+		before := h.trustNetworks(t)
 		evs := h.up(t)
 		ch := changes(evs)
 		for op, urns := range ch {
-			if op != "create" {
+			if op != "create" && op != "update" {
 				t.Errorf("adding a trust made the engine %s %v", op, urns)
 			}
 		}
 		var want []string
 		_, dep := h.export()
 		for _, urn := range stateURNs(dep) {
-			if strings.Contains(urn, "::KCH-") || strings.HasSuffix(urn, "::nlb-in-fl-192-0-2-64-28") {
+			if strings.Contains(urn, "::KCH-") {
 				want = append(want, urn)
 			}
 		}
@@ -231,10 +233,12 @@ func TestStagLifecycle(t *testing.T) {
 		if d := diffSets(want, ch["create"]); d != "" {
 			t.Errorf("created resources are not exactly trust KCH's:\n%s", d)
 		}
+		// Its network joins the trusts' prefix list, an update in place; no other entry moves.
+		h.checkPrefixListUpdate(t, ch["update"], before, map[string]string{"192.0.2.64/28": "FL from trust KCH"}, nil)
 		h.checkRegistrations(t, []string{"KCH", "gstt", "uclh"})
 	})
 
-	// Two trusts behind one NAT: EC2 refuses a second identical rule, so the trusts share one.
+	// Two trusts behind one NAT: a prefix list holds a network once, so they share its entry.
 	t.Run("a trust sharing another's egress network", func(t *testing.T) {
 		h.editConfig(func(cfg map[string]any) {
 			cfg["flip-hub:trusts"] = append(cfg["flip-hub:trusts"].([]any), map[string]any{
@@ -242,20 +246,19 @@ func TestStagLifecycle(t *testing.T) {
 				"egressCidrs": []any{"203.0.113.16/28"}, // gstt's
 			})
 		})
+		before := h.trustNetworks(t)
 		ch := changes(h.up(t))
 		var created []string
 		for _, urn := range ch["create"] {
 			created = append(created, urn[strings.LastIndex(urn, "::")+2:])
 		}
 		slices.Sort(created)
-		// Its keys (one RandomBytes for both) and its registration; the rule for gstt's
-		// network is only updated to name KCL too.
+		// Its keys (one RandomBytes for both) and its registration; gstt's entry in the prefix
+		// list is only renamed to name KCL too.
 		if want := []string{"KCL-keys", "KCL-register"}; !slices.Equal(created, want) {
 			t.Errorf("adding KCL creates %v; want %v", ch["create"], want)
 		}
-		if u := ch["update"]; len(u) != 1 || !strings.HasSuffix(u[0], "::nlb-in-fl-203-0-113-16-28") {
-			t.Errorf("adding KCL updates %v; want only the shared rule (its description names both trusts)", u)
-		}
+		h.checkPrefixListUpdate(t, ch["update"], before, map[string]string{"203.0.113.16/28": "FL from trust KCL gstt"}, nil)
 		h.checkRegistrations(t, []string{"KCH", "KCL", "gstt", "uclh"})
 	})
 
@@ -296,15 +299,16 @@ func TestStagLifecycle(t *testing.T) {
 			}
 			cfg["flip-hub:trusts"] = keep
 		})
-		evs := h.up(t)
-		for op, urns := range changes(evs) {
+		before := h.trustNetworks(t)
+		ch := changes(h.up(t))
+		for op, urns := range ch {
 			for _, urn := range urns {
-				ofUCLH := strings.Contains(urn, "::uclh-") || strings.HasSuffix(urn, "::nlb-in-fl-198-51-100-32-28")
-				if op != "delete" || !ofUCLH {
+				if op != "update" && (op != "delete" || !strings.Contains(urn, "::uclh-")) {
 					t.Errorf("removing trust uclh made the engine %s %s", op, urn)
 				}
 			}
 		}
+		h.checkPrefixListUpdate(t, ch["update"], before, nil, []string{"198.51.100.32/28"})
 		h.checkRegistrations(t, []string{"KCH", "KCL", "gstt"})
 		conn := h.db()
 		defer func() { _ = conn.Close(context.Background()) }()
@@ -585,6 +589,44 @@ func (h *hub) secretValues(t *testing.T) map[string]string {
 
 // stateURNs are the URNs of the program's resources in a state: custom and component
 // resources, without the stack itself and the provider instances.
+// trustNetworks returns the entries of the trusts' prefix list in the state: CIDR → description.
+func (h *hub) trustNetworks(t *testing.T) map[string]string {
+	t.Helper()
+	_, dep := h.export()
+	out := map[string]string{}
+	for _, r := range dep.Resources {
+		if r.Type != prefixListType || !strings.HasSuffix(r.URN, "::"+network.TrustNetworksName) {
+			continue
+		}
+		entries, _ := r.Outputs["entries"].([]any)
+		for _, e := range entries {
+			m, _ := e.(map[string]any)
+			cidr, _ := m["cidr"].(string)
+			out[cidr], _ = m["description"].(string)
+		}
+	}
+	return out
+}
+
+// checkPrefixListUpdate checks that an up updated only the trusts' prefix list, and that its
+// entries went from before to before with set added and gone removed.
+func (h *hub) checkPrefixListUpdate(t *testing.T, updated []string, before, set map[string]string, gone []string) {
+	t.Helper()
+	if len(updated) != 1 || !strings.HasSuffix(updated[0], "::"+network.TrustNetworksName) {
+		t.Errorf("updated %v; want only the trusts' prefix list", updated)
+	}
+	want := maps.Clone(before)
+	maps.Copy(want, set)
+	for _, c := range gone {
+		delete(want, c)
+	}
+	if got := h.trustNetworks(t); !maps.Equal(got, want) {
+		t.Errorf("prefix list entries %v; want %v", got, want)
+	}
+}
+
+const prefixListType = "aws:ec2/managedPrefixList:ManagedPrefixList"
+
 func stateURNs(dep deployment) []string {
 	var out []string
 	for _, r := range dep.Resources {
