@@ -40,10 +40,12 @@ var (
 var AppBuckets = deploy.BucketPurposes
 
 // Keys of the imports map: the persistent resources a stack can adopt, each with the ID format
-// of the provider's import. The Cognito domain, app client and seed users belong to the adopted
+// of the provider's import. The KMS alias (its name, alias/...) belongs to the adopted key.
+// The Cognito domain, app client and seed users belong to the adopted
 // pool: their IDs are the domain prefix, <poolId>/<clientId> and <poolId>/<username>.
 const (
 	ImportKMSKey                = "kmsKey"
+	ImportKMSAlias              = "kmsAlias"
 	ImportFlipAPISecret         = "flipApiSecret"
 	ImportCognitoUserPool       = "cognitoUserPool"
 	ImportCognitoDomain         = "cognitoDomain"
@@ -58,7 +60,7 @@ func ImportBucket(purpose string) string { return importBucketPrefix + purpose }
 
 // ImportKeys lists every key the imports map accepts.
 func ImportKeys() []string {
-	keys := []string{ImportKMSKey, ImportFlipAPISecret, ImportCognitoUserPool, ImportCognitoDomain,
+	keys := []string{ImportKMSKey, ImportKMSAlias, ImportFlipAPISecret, ImportCognitoUserPool, ImportCognitoDomain,
 		ImportCognitoAppClient, ImportCognitoAdminUser, ImportCognitoResearcherUser}
 	for _, b := range AppBuckets {
 		keys = append(keys, ImportBucket(b))

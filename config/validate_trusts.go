@@ -167,6 +167,14 @@ func parseImports(p *problems, raw map[string]string) map[string]string {
 			out[k] = v
 		}
 	}
+	if v, ok := out[ImportKMSAlias]; ok {
+		switch {
+		case out[ImportKMSKey] == "":
+			p.add(KeyImports+"."+ImportKMSAlias, "adopts the key's alias but %s is not set; want the key's ID there too", ImportKMSKey)
+		case !strings.HasPrefix(v, "alias/"):
+			p.add(KeyImports+"."+ImportKMSAlias, "%q is not an alias name; want alias/<name>", v)
+		}
+	}
 	// The pool's domain, client and users can only be adopted with the pool, and their IDs
 	// name it.
 	pool := out[ImportCognitoUserPool]

@@ -25,6 +25,8 @@ type KeyArgs struct {
 	Protect bool
 	// ImportID adopts an existing key instead of creating one.
 	ImportID string
+	// AliasImportID adopts the key's existing alias (its name): the alias a destroy retained.
+	AliasImportID string
 }
 
 // Key is the stack's customer-managed KMS key and its alias.
@@ -39,6 +41,9 @@ type Key struct {
 // ViaServices are the services that may use the key on behalf of principals of the
 // account; each is matched as kms:ViaService "<service>.<region>.amazonaws.com".
 var ViaServices = []string{"rds", "secretsmanager", "s3", "ec2", "ssm"}
+
+// KeyAliasName is the alias of a stack's key, e.g. alias/flip-stag.
+func KeyAliasName(prefix string) string { return "alias/" + namer.New(prefix).Name() }
 
 // NewKey builds the stack key.
 func NewKey(ctx *pulumi.Context, name string, args KeyArgs, opts ...pulumi.ResourceOption) (*Key, error) {
@@ -72,10 +77,16 @@ func NewKey(ctx *pulumi.Context, name string, args KeyArgs, opts ...pulumi.Resou
 	if err != nil {
 		return nil, fmt.Errorf("kms key: %w", err)
 	}
+	// The alias is the key's name: retained with the key, so the key of a destroyed stack can
+	// be found by it and adopted again.
+	aliasOpts := []pulumi.ResourceOption{pulumi.Parent(k), pulumi.RetainOnDelete(true), pulumi.Protect(args.Protect)}
+	if args.AliasImportID != "" {
+		aliasOpts = append(aliasOpts, pulumi.Import(pulumi.ID(args.AliasImportID)))
+	}
 	alias, err := kms.NewAlias(ctx, "stack", &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + nm.Name()),
+		Name:        pulumi.String(KeyAliasName(args.Prefix)),
 		TargetKeyId: key.KeyId,
-	}, pulumi.Parent(k))
+	}, aliasOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("kms alias: %w", err)
 	}

@@ -16,6 +16,7 @@ func (s *stack) buildKey(ctx *pulumi.Context) error {
 		DeletionWindowDays: s.cfg.KMSDeletionWindowDays,
 		Protect:            s.cfg.ProtectPersistent,
 		ImportID:           s.cfg.Imports[config.ImportKMSKey],
+		AliasImportID:      s.cfg.Imports[config.ImportKMSAlias],
 	}, s.inherit)
 	if err != nil {
 		return err

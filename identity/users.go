@@ -72,6 +72,14 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 		}
 		return []pulumi.ResourceOption{pulumi.Import(pulumi.ID(id))}
 	}
+	// Cognito never reports whether a client has a secret, so an imported client reads with no
+	// generateSecret, and a change to it replaces the client: an adopted client keeps what it has.
+	adoptClient := func(id string) []pulumi.ResourceOption {
+		if id == "" {
+			return nil
+		}
+		return append(adopt(id), pulumi.IgnoreChanges([]string{"generateSecret"}))
+	}
 	pool, err := cognito.NewUserPool(ctx, "users", &cognito.UserPoolArgs{
 		Name: pulumi.String(nm.Bounded(128, "users")),
 		// Threat protection (advanced security) is a Plus-plan feature for new pools.
@@ -167,7 +175,7 @@ func newUsers(ctx *pulumi.Context, nm namer.Namer, args Args, m *mail, id *Ident
 		},
 		AuthSessionValidity: pulumi.Int(3),
 		ReadAttributes:      pulumi.StringArray{pulumi.String("email"), pulumi.String("email_verified")},
-	}, append([]pulumi.ResourceOption{parent}, adopt(args.CognitoClientImportID)...)...)
+	}, append([]pulumi.ResourceOption{parent}, adoptClient(args.CognitoClientImportID)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cognito app client: %w", err)
 	}

@@ -231,6 +231,7 @@ var blEnvironmentTable = map[string][]string{
 		"inputs.monitoringInterval", "inputs.monitoringRoleArn", "inputs.applyImmediately", "protect"},
 	// persistent resources: protected in prod; deletion windows 7 → 30 days
 	compliance.TypeKMSKey:                            {"inputs.deletionWindowInDays", "protect"},
+	"aws:kms/alias:Alias":                            {"protect"},
 	compliance.TypeSecret:                            {"inputs.recoveryWindowInDays", "protect"},
 	"aws:secretsmanager/secretVersion:SecretVersion": {"protect"},
 	"random:index/randomBytes:RandomBytes":           {"protect"},

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/retained"
 )
 
 // stackCommand builds a command over one stack opened through the Automation API; existing: the
@@ -36,9 +35,17 @@ func newPreviewCmd() *cobra.Command {
 
 func newUpCmd() *cobra.Command {
 	var uo release.UpOptions
+	adoptRetained := true
 	cmd := stackCommand("up --stack S", "Deploy the stack; on prod, refuse to delete or replace stateful resources unless named", false,
-		func(cmd *cobra.Command, st *release.Stack) error { return st.Up(cmd.Context(), uo) })
+		func(cmd *cobra.Command, st *release.Stack) error {
+			dir, _ := cmd.Flags().GetString("dir")
+			if err := retained.BeforeUp(cmd.Context(), dir, st, adoptRetained && !uo.ExpectNoChanges, cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+			return st.Up(cmd.Context(), uo)
+		})
 	fl := cmd.Flags()
+	fl.BoolVar(&adoptRetained, "adopt-retained", true, "first adopt what a destroy of this stack left in the account (found by name)")
 	fl.StringArrayVar(&uo.AllowReplace, "allow-replace", nil, "URN of a stateful resource that may be deleted or replaced (repeatable)")
 	fl.BoolVar(&uo.ExpectNoChanges, "expect-no-changes", false, "check only: exit 3 when anything would change")
 	fl.StringArrayVar(&uo.Replace, "replace", nil, "URN of a resource to replace (repeatable); on prod a stateful one also needs --allow-replace")
@@ -70,13 +77,7 @@ func newOutputsCmd() *cobra.Command {
 	var showSecrets bool
 	cmd := stackCommand("outputs --stack S", "Print the stack outputs as JSON (secret outputs masked unless --show-secrets)", true,
 		func(cmd *cobra.Command, st *release.Stack) error {
-			outs, err := st.Outputs(cmd.Context(), showSecrets)
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(outs)
+			return st.WriteOutputs(cmd.Context(), cmd.OutOrStdout(), showSecrets)
 		})
 	cmd.Flags().BoolVar(&showSecrets, "show-secrets", false, "print secret outputs in clear text")
 	return cmd

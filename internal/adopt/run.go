@@ -77,26 +77,35 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		}
 		fmt.Fprintf(w, "set secret %s\n", key)
 	}
-	cur, err := os.ReadFile(stackFile)
-	if err != nil {
-		return fmt.Errorf("stack file: %w", err)
-	}
-	next, err := found.ApplyTo(cur)
-	if err != nil {
-		return outcome.Wrap(outcome.Usage, err)
-	}
-	info, err := os.Stat(stackFile)
-	if err != nil {
-		return fmt.Errorf("stack file: %w", err)
-	}
-	tmp := stackFile + ".adopt.tmp"
-	if err := os.WriteFile(tmp, next, info.Mode().Perm()); err != nil {
-		return fmt.Errorf("stack file: %w", err)
-	}
-	if err := os.Rename(tmp, stackFile); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("stack file: %w", err)
+	if err := found.WriteStackFile(stackFile); err != nil {
+		return err
 	}
 	_, err = fmt.Fprintf(w, "wrote %s: review it (git diff), then `hubctl preview --stack <stack>`\n", stackFile)
 	return err
+}
+
+// WriteStackFile applies the findings to the stack file at path (ApplyTo) and replaces it
+// atomically, keeping its mode.
+func (f Findings) WriteStackFile(path string) error {
+	cur, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("stack file: %w", err)
+	}
+	next, err := f.ApplyTo(cur)
+	if err != nil {
+		return outcome.Wrap(outcome.Usage, err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("stack file: %w", err)
+	}
+	tmp := path + ".adopt.tmp"
+	if err := os.WriteFile(tmp, next, info.Mode().Perm()); err != nil {
+		return fmt.Errorf("stack file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("stack file: %w", err)
+	}
+	return nil
 }

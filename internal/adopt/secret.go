@@ -67,6 +67,23 @@ func (s SecretValues) Keys() []string {
 	return keys
 }
 
+// ParseFlipAPISecret reads flip-hub's two FLIP_API values from a secret string (the JSON object
+// flip-hub and upstream write). It wants both: an up that adopts the secret without its AES key
+// would mint a new one, which no trust's kit carries. Errors never include a value.
+func ParseFlipAPISecret(raw string) (SecretValues, error) {
+	var payload map[string]any
+	if err := json.Unmarshal([]byte(raw), &payload); err != nil {
+		return nil, fmt.Errorf("the secret string is not a JSON object (value not shown)")
+	}
+	str := func(k string) string { v, _ := payload[k].(string); return v }
+	aes, isk := str(secretAESKey), str(secretInternalServiceKey)
+	if aes == "" || isk == "" {
+		return nil, fmt.Errorf("the secret lacks %s or %s: set %s and %s by hand (pulumi config set --secret)",
+			secretAESKey, secretInternalServiceKey, config.KeyFlipAPIAESKey, config.KeyFlipAPIInternalServiceKey)
+	}
+	return SecretValues{config.KeyFlipAPIAESKey: aes, config.KeyFlipAPIInternalServiceKey: isk}, nil
+}
+
 // readSecretString takes flip-hub's two FLIP_API values out of a secret version's
 // secret_string. Problems are described without any value.
 func (fd *finder) readSecretString(in Instance) {

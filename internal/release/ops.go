@@ -2,7 +2,9 @@ package release
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,6 +285,18 @@ func (s *Stack) Outputs(ctx context.Context, showSecrets bool) (map[string]any, 
 		res[k] = v.Value
 	}
 	return res, nil
+}
+
+// WriteOutputs writes the stack outputs to w as indented JSON (secret ones masked unless
+// showSecrets).
+func (s *Stack) WriteOutputs(ctx context.Context, w io.Writer, showSecrets bool) error {
+	outs, err := s.Outputs(ctx, showSecrets)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(outs)
 }
 
 func describeSummary(summary map[string]int) string {

@@ -3,6 +3,7 @@ package release
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -177,3 +178,31 @@ func (s *Stack) SetSecretConfig(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// StateURNs are the URNs of the resources the stack's state holds (none for a new stack or after
+// a destroy).
+func (s *Stack) StateURNs(ctx context.Context) ([]string, error) {
+	dep, err := s.stack.Export(ctx)
+	if err != nil {
+		return nil, fail(Failed, "export %s: %v", s.opts.Stack, err)
+	}
+	if len(dep.Deployment) == 0 {
+		return nil, nil
+	}
+	var doc struct {
+		Resources []struct {
+			URN string `json:"urn"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(dep.Deployment, &doc); err != nil {
+		return nil, fail(Failed, "read the state of %s: %v", s.opts.Stack, err)
+	}
+	urns := make([]string, 0, len(doc.Resources))
+	for _, r := range doc.Resources {
+		urns = append(urns, r.URN)
+	}
+	return urns, nil
+}
+
+// Name is the stack's name (stag, prod).
+func (s *Stack) Name() string { return s.opts.Stack }

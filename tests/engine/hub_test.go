@@ -67,7 +67,7 @@ func newHub(t testing.TB, stack string, edit func(cfg map[string]any)) *hub {
 	}
 	h.dsn = pg.CreateDatabase(t, "engine_"+stack)
 	h.seedDatabase()
-	h.awsEndpoint = testmoto.SSMProxyAllOnline(t, moto.URL)
+	h.awsEndpoint = recordFront(t, h.record, testmoto.SSMProxyAllOnline(t, moto.URL))
 	return h
 }
 
@@ -249,17 +249,6 @@ func changes(evs []engineEvent) map[string][]string {
 
 // upTimeout bounds one engine operation of the stack.
 const upTimeout = 8 * time.Minute
-
-// pulumiStdin runs the pulumi CLI on the hub's stack with stdin, as `pulumi config set --secret`
-// takes a value without putting it on a command line.
-func (h *hub) pulumiStdin(stdin string, args ...string) {
-	h.t.Helper()
-	cmd := exec.Command(filepath.Join(suite.pulumiRoot, "bin", "pulumi"), append(args, "--stack", h.stack, "--non-interactive")...)
-	cmd.Dir, cmd.Env, cmd.Stdin = h.dir, h.env(), strings.NewReader(stdin)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		h.t.Fatalf("pulumi %v: %v\n%s", args, err, out)
-	}
-}
 
 // secretString reads the SecretString the account holds for a secret version, as
 // `aws secretsmanager get-secret-value` prints it, decoded as the FLIP_API JSON object.

@@ -234,6 +234,10 @@ func forceNew(kind, typ string) []string {
 		return []string{"customerMasterKeySpec", "keyUsage", "multiRegion"}
 	case "aws:cognito/userPool:UserPool":
 		return []string{"aliasAttributes", "usernameAttributes", "schemas"}
+	case "aws:cognito/userPoolClient:UserPoolClient":
+		// aws_cognito_user_pool_client: user_pool_id and generate_secret require replacement; a
+		// new name is an update.
+		return []string{"userPoolId", "generateSecret"}
 	case "aws:ec2/securityGroup:SecurityGroup":
 		return []string{"name", "namePrefix", "description", "vpcId"}
 	case "aws:ec2/instance:Instance":
@@ -269,6 +273,8 @@ func (p *testProvider) Create(_ context.Context, req *pulumirpc.CreateRequest) (
 				id = plainString(props["arn"])
 			case "aws:s3/bucketV2:BucketV2":
 				id = plainString(props["bucket"])
+			case "aws:kms/alias:Alias":
+				id = plainString(props["name"])
 			}
 		}
 		if err := p.claimName(typ, id, string(urn), props, preview); err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"go.yaml.in/yaml/v3"
 
 	fliphub "github.com/londonaicentre/flip-hub/hub"
 	"github.com/londonaicentre/flip-hub/internal/flip"
@@ -376,10 +377,10 @@ func TestStagLifecycle(t *testing.T) {
 		}
 	})
 
-	// What destroy retained still holds its names, as in AWS: a fresh up cannot create them
-	// again; the "Recreate stag" runbook adopts them through flip-hub:imports.
+	// What destroy retained still holds its names, as in AWS: an up that does not adopt them
+	// cannot create them again.
 	t.Run("an up after destroy meets the retained names", func(t *testing.T) {
-		r := h.run(upTimeout, "up", "--stack", "stag")
+		r := h.run(upTimeout, "up", "--stack", "stag", "--adopt-retained=false")
 		if r.code == 0 {
 			t.Fatal("up after destroy created the retained resources a second time")
 		}
@@ -388,7 +389,10 @@ func TestStagLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("recreating stag by the runbook keeps its keys and users", func(t *testing.T) {
+	// The "Recreate stag" runbook: hubctl up finds what the destroy retained by name, adopts it
+	// through the stack file's imports (the FLIP_API values from the retained secret), and the hub
+	// comes back with the same pool, key, secret and AES key.
+	t.Run("an up after destroy adopts what it retained", func(t *testing.T) {
 		if len(beforeDestroy.Resources) == 0 {
 			t.Skip("no state from before the destroy")
 		}
@@ -401,29 +405,20 @@ func TestStagLifecycle(t *testing.T) {
 			t.Fatalf("no %s %s in the state before the destroy", typ, name)
 			return ""
 		}
-		imports := map[string]any{
-			config.ImportKMSKey:           id("aws:kms/key:Key", "stack"),
-			config.ImportFlipAPISecret:    id("aws:secretsmanager/secret:Secret", "flip-api"),
-			config.ImportCognitoUserPool:  id("aws:cognito/userPool:UserPool", "users"),
-			config.ImportCognitoAdminUser: id("aws:cognito/user:User", "admin"),
-		}
-		for _, purpose := range config.AppBuckets {
-			imports[config.ImportBucket(purpose)] = id("aws:s3/bucketV2:BucketV2", purpose)
-		}
-		h.editConfig(func(cfg map[string]any) { cfg[config.KeyImports] = imports })
-		// The FLIP_API values come from the retained secret (aws secretsmanager get-secret-value;
-		// here the account record), set as stack secrets on the CLI's stdin.
 		payload := secretString(t, h.record, id("aws:secretsmanager/secretVersion:SecretVersion", "flip-api"))
-		for key, field := range map[string]string{config.KeyFlipAPIAESKey: "aes_key", config.KeyFlipAPIInternalServiceKey: "internal_service_key"} {
-			h.pulumiStdin(payload[field], "config", "set", "--secret", key)
-		}
 		r := h.run(upTimeout, "up", "--stack", "stag")
 		if r.code != 0 {
-			t.Fatalf("up after the runbook failed\n%s", r)
+			t.Fatalf("up after destroy failed\n%s", r)
+		}
+		for _, want := range []string{"adopt " + config.ImportKMSKey, "adopt " + config.ImportFlipAPISecret, "adopt " + config.ImportCognitoUserPool,
+			"set secret " + config.KeyFlipAPIAESKey} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("up after destroy did not say %q\n%s", want, r.stderr)
+			}
 		}
 		_, dep := h.export()
 		for _, want := range []struct{ typ, name string }{{"aws:cognito/userPool:UserPool", "users"}, {"aws:kms/key:Key", "stack"},
-			{"aws:secretsmanager/secret:Secret", "flip-api"}} {
+			{"aws:kms/alias:Alias", "stack"}, {"aws:secretsmanager/secret:Secret", "flip-api"}, {"aws:cognito/user:User", "admin"}} {
 			var got string
 			for _, res := range dep.Resources {
 				if res.Type == want.typ && strings.HasSuffix(res.URN, "::"+want.name) {
@@ -434,6 +429,11 @@ func TestStagLifecycle(t *testing.T) {
 				t.Errorf("%s %s is %s after the recreate; want the retained %s", want.typ, want.name, got, id(want.typ, want.name))
 			}
 		}
+		for _, purpose := range config.AppBuckets {
+			if got := h.stackImports(t)[config.ImportBucket(purpose)]; got != id("aws:s3/bucketV2:BucketV2", purpose) {
+				t.Errorf("bucket %s imported as %q; want the retained %s", purpose, got, id("aws:s3/bucketV2:BucketV2", purpose))
+			}
+		}
 		if got := h.outputs(t)["aesKeyBase64"]; got != payload["aes_key"] {
 			t.Error("the recreated hub's AES key differs from the retained secret's: every trust's kit would break")
 		}
@@ -442,6 +442,27 @@ func TestStagLifecycle(t *testing.T) {
 			t.Errorf("the up after the recreate is not a no-op with the imports in place\n%s", r)
 		}
 	})
+}
+
+// stackImports reads flip-hub:imports from the hub's stack file.
+func (h *hub) stackImports(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(h.dir, "Pulumi."+h.stack+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	m, _ := doc.Config[config.KeyImports].(map[string]any)
+	for k, v := range m {
+		out[k], _ = v.(string)
+	}
+	return out
 }
 
 // up runs `hubctl up --events` and returns its engine events.
