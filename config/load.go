@@ -203,7 +203,7 @@ func describeJSONError(err error) string {
 func shapeOf(dst any) string {
 	switch dst.(type) {
 	case *[]rawTrust:
-		return "a list of trusts ({code, name, region, egressCidrs, rotation})"
+		return "a list of trusts ({code, name, region, egressCidrs, rotation, hosting})"
 	case *map[string]string:
 		return "a map of resource keys to existing resource IDs"
 	default:

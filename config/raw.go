@@ -77,4 +77,5 @@ type rawTrust struct {
 	Region      string   `json:"region"`
 	EgressCIDRs []string `json:"egressCidrs"`
 	Rotation    *int     `json:"rotation"`
+	Hosting     string   `json:"hosting"`
 }

@@ -178,7 +178,25 @@ type Trust struct {
 	EgressCIDRs []string
 	// Rotation is bumped on purpose to replace the trust's keys.
 	Rotation int
+	// Hosting says where the trust's services run: on the trust's own premises (the default),
+	// or on a trust host the stack builds in the hub's VPC.
+	Hosting Hosting
 }
+
+// Hosting is where a trust's services run.
+type Hosting string
+
+// The hostings of trusts[].hosting.
+const (
+	// HostingOnPrem: the trust runs its stack itself, from the kit an operator sends it.
+	HostingOnPrem Hosting = "onprem"
+	// HostingAWS: the stack builds and deploys the trust's host in the hub's VPC (upstream's
+	// trust_ec2); its egress is the hub's NAT gateways.
+	HostingAWS Hosting = "aws"
+)
+
+// AWSHosted reports whether the stack runs the trust's host.
+func (t Trust) AWSHosted() bool { return t.Hosting == HostingAWS }
 
 // Secrets holds optional secret config. A nil field was not set.
 type Secrets struct {

@@ -17,7 +17,8 @@ func parseTrusts(p *problems, raw []rawTrust) []Trust {
 	names := map[string]int{}
 	for i, r := range raw {
 		key := fmt.Sprintf("%s[%d]", KeyTrusts, i)
-		t := Trust{Code: r.Code, Name: strings.TrimSpace(r.Name), Region: strings.TrimSpace(r.Region), EgressCIDRs: r.EgressCIDRs, Rotation: orInt(r.Rotation, 0)}
+		t := Trust{Code: r.Code, Name: strings.TrimSpace(r.Name), Region: strings.TrimSpace(r.Region), EgressCIDRs: r.EgressCIDRs, Rotation: orInt(r.Rotation, 0),
+			Hosting: Hosting(orString(r.Hosting, string(HostingOnPrem)))}
 		if !flip.ValidTrustCode(t.Code) {
 			p.add(key+".code", "%q is not a trust code; want %s", t.Code, flip.TrustCodeRule)
 		} else if j, dup := codes[t.Code]; dup {
@@ -40,7 +41,12 @@ func parseTrusts(p *problems, raw []rawTrust) []Trust {
 		if t.Region == "" {
 			p.add(key+".region", "is empty; want the trust's region such as London")
 		}
-		if len(t.EgressCIDRs) == 0 {
+		switch {
+		case t.Hosting != HostingOnPrem && t.Hosting != HostingAWS:
+			p.add(key+".hosting", "%q is not a hosting; want onprem (the trust runs its own stack, the default) or aws (the stack builds the trust's host in the hub's VPC)", r.Hosting)
+		case t.AWSHosted() && len(t.EgressCIDRs) > 0:
+			p.add(key+".egressCidrs", "is set for an AWS-hosted trust, whose FL traffic leaves through the hub's NAT gateways (admitted automatically); want it unset")
+		case !t.AWSHosted() && len(t.EgressCIDRs) == 0:
 			p.add(key+".egressCidrs", "is empty; want the trust's public egress networks such as [203.0.113.0/28]")
 		}
 		for j, c := range t.EgressCIDRs {

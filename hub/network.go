@@ -7,8 +7,14 @@ import (
 )
 
 func (s *stack) buildNetwork(ctx *pulumi.Context) error {
-	var trustCIDRs []network.TrustCIDR
+	var (
+		trustCIDRs []network.TrustCIDR
+		hosted     []string
+	)
 	for _, t := range s.cfg.Trusts {
+		if t.AWSHosted() {
+			hosted = append(hosted, t.Code)
+		}
 		for _, c := range t.EgressCIDRs {
 			trustCIDRs = append(trustCIDRs, network.TrustCIDR{Code: t.Code, CIDR: c})
 		}
@@ -21,6 +27,7 @@ func (s *stack) buildNetwork(ctx *pulumi.Context) error {
 		NATGateways:       s.cfg.Network.NATGateways,
 		FLPort:            s.cfg.FL.Port,
 		TrustIngress:      trustCIDRs,
+		AWSHostedTrusts:   hosted,
 		LogRetentionDays:  s.cfg.LogRetentionDays,
 		LogKMSKeyARN:      s.key.ARN,
 		AccountID:         s.account,
@@ -34,5 +41,6 @@ func (s *stack) buildNetwork(ctx *pulumi.Context) error {
 	export(ctx, &Out.PrivateSubnetIDs, net.PrivateSubnetIDs)
 	export(ctx, &Out.PublicSubnetIDs, net.PublicSubnetIDs)
 	export(ctx, &Out.FlowLogGroupName, net.FlowLogGroupName)
+	export(ctx, &Out.NATPublicIPs, net.NATPublicIPs)
 	return nil
 }

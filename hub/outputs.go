@@ -54,6 +54,7 @@ type Outputs struct {
 	KitSlotParameterName         string                    `json:"kitSlotParameterName"`
 	KMSKeyARN                    string                    `json:"kmsKeyArn"`
 	LogBucketName                string                    `json:"logBucketName"`
+	NATPublicIPs                 []string                  `json:"natPublicIps"`
 	NLBARN                       string                    `json:"nlbArn"`
 	NLBDNSName                   string                    `json:"nlbDnsName"`
 	PrivateSubnetIDs             []string                  `json:"privateSubnetIds"`
@@ -63,6 +64,7 @@ type Outputs struct {
 	RegistryTokenSecretARN       string                    `json:"registryTokenSecretArn"`
 	SESIdentityARN               string                    `json:"sesIdentityArn"`
 	SESVerificationRecords       []string                  `json:"sesVerificationRecords"`
+	TrustHosts                   map[string]map[string]any `json:"trustHosts"`
 	TrustKitFiles                map[string]string         `json:"trustKitFiles"`
 	TrustRegistrations           map[string]map[string]any `json:"trustRegistrations"`
 	Trusts                       map[string]map[string]any `json:"trusts"`

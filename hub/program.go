@@ -56,6 +56,7 @@ var layers = []func(s *stack, ctx *pulumi.Context) error{
 	(*stack).buildEdge,
 	(*stack).buildCompute,
 	(*stack).buildTrusts,
+	(*stack).buildTrustHosts,
 }
 
 func build(ctx *pulumi.Context, cfg *config.Config) error {

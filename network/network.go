@@ -44,7 +44,10 @@ type Args struct {
 	// FLPort is the federated-learning port the NLB forwards to the hub host.
 	FLPort int
 	// TrustIngress lists the networks admitted to the FL port: the entries of one prefix list.
-	TrustIngress     []TrustCIDR
+	TrustIngress []TrustCIDR
+	// AWSHostedTrusts are the codes of the trusts whose hosts run in this VPC: their FL traffic
+	// leaves through the NAT gateways, so each gateway's address joins the prefix list for them.
+	AWSHostedTrusts  []string
 	LogRetentionDays int
 	// LogKMSKeyARN encrypts the flow-log group.
 	LogKMSKeyARN pulumi.StringInput
@@ -67,6 +70,8 @@ type Network struct {
 	NLBSecurityGroupID      pulumi.IDOutput
 	EndpointSecurityGroupID pulumi.IDOutput
 	FlowLogGroupName        pulumi.StringOutput
+	// NATPublicIPs are the NAT gateways' Elastic IPs: the egress address of every private host.
+	NATPublicIPs pulumi.StringArrayOutput
 	// Ready are what a private host needs to reach the outside on boot: the NAT gateways,
 	// the private routes and their associations, and the VPC endpoints. Depend on these,
 	// not on the component (a component expands only to the children registered so far).
@@ -166,7 +171,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}
 	}
 
-	var nats []*ec2.NatGateway
+	var (
+		nats   []*ec2.NatGateway
+		natIPs pulumi.StringArray
+	)
 	for i := range args.NATGateways {
 		az := args.AvailabilityZones[i]
 		eip, err := ec2.NewEip(ctx, "nat-"+az, &ec2.EipArgs{Domain: pulumi.String("vpc"), Tags: tags("nat-" + az)},
@@ -184,6 +192,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, fmt.Errorf("nat gateway %s: %w", az, err)
 		}
 		nats = append(nats, nat)
+		natIPs = append(natIPs, eip.PublicIp)
 		n.Ready = append(n.Ready, nat)
 	}
 
@@ -220,6 +229,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
+	n.NATPublicIPs = natIPs.ToStringArrayOutput()
 	sgs, err := newSecurityGroups(ctx, nm, v, args, n)
 	if err != nil {
 		return nil, err

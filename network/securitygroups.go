@@ -92,7 +92,7 @@ func newSecurityGroups(ctx *pulumi.Context, nm namer.Namer, v *ec2.Vpc, args Arg
 	// one rule: a trust network is an entry, not a resource, so a hub of hundreds of trusts keeps
 	// one rule and one list (each resource costs every later checkpoint of an update). Trusts
 	// behind one NAT share an entry naming them all: a list holds each CIDR once.
-	if list, err := newTrustNetworks(ctx, nm, args, parent); err != nil {
+	if list, err := newTrustNetworks(ctx, nm, args, n.NATPublicIPs, parent); err != nil {
 		return nil, err
 	} else if list != nil {
 		rules = append(rules, rule{
@@ -170,22 +170,41 @@ const (
 // counts as MaxEntries rules against the group's rules quota, so the list claims no more than it
 // holds. The AWS provider changes the size and the entries in separate calls, as
 // ModifyManagedPrefixList requires (it grows the list before adding, shrinks it after removing).
-func newTrustNetworks(ctx *pulumi.Context, nm namer.Namer, args Args, parent pulumi.ResourceOption) (*ec2.ManagedPrefixList, error) {
-	networks := ingressByCIDR(args.TrustIngress)
-	if len(networks) == 0 {
+//
+// An AWS-hosted trust's egress is the hub's NAT gateways: each gateway's Elastic IP (a /32) is an
+// entry for those trusts, known once the addresses are allocated. The entries are then grouped
+// when the addresses are known, so an address that is also a configured network stays one entry
+// naming every trust behind it.
+func newTrustNetworks(ctx *pulumi.Context, nm namer.Namer, args Args, natIPs pulumi.StringArrayOutput, parent pulumi.ResourceOption) (*ec2.ManagedPrefixList, error) {
+	if len(args.TrustIngress) == 0 && len(args.AWSHostedTrusts) == 0 {
 		return nil, nil
 	}
-	entries := ec2.ManagedPrefixListEntryTypeArray{}
-	for _, in := range networks {
-		entries = append(entries, ec2.ManagedPrefixListEntryTypeArgs{
-			Cidr:        pulumi.String(in.cidr),
-			Description: pulumi.String(TrustNetworkDescription(in.codes)),
-		})
+	var (
+		entries    ec2.ManagedPrefixListEntryTypeArrayInput
+		maxEntries pulumi.IntInput
+	)
+	if len(args.AWSHostedTrusts) == 0 {
+		networks := ingressByCIDR(args.TrustIngress)
+		entries, maxEntries = prefixListEntries(networks), pulumi.Int(len(networks))
+	} else {
+		hosted := append([]string(nil), args.AWSHostedTrusts...)
+		static := append([]TrustCIDR(nil), args.TrustIngress...)
+		networks := func(ips []string) []trustIngress {
+			return ingressByCIDR(append(append([]TrustCIDR(nil), static...), NATIngress(hosted, ips)...))
+		}
+		entries = natIPs.ApplyT(func(ips []string) []ec2.ManagedPrefixListEntryType {
+			var out []ec2.ManagedPrefixListEntryType
+			for _, in := range networks(ips) {
+				out = append(out, ec2.ManagedPrefixListEntryType{Cidr: in.cidr, Description: pulumi.StringRef(TrustNetworkDescription(in.codes))})
+			}
+			return out
+		}).(ec2.ManagedPrefixListEntryTypeArrayOutput)
+		maxEntries = natIPs.ApplyT(func(ips []string) int { return len(networks(ips)) }).(pulumi.IntOutput)
 	}
 	list, err := ec2.NewManagedPrefixList(ctx, TrustNetworksName, &ec2.ManagedPrefixListArgs{
 		Name:          pulumi.String(nm.Name(TrustNetworksName)),
 		AddressFamily: pulumi.String("IPv4"),
-		MaxEntries:    pulumi.Int(len(entries)),
+		MaxEntries:    maxEntries,
 		Entries:       entries,
 		Tags:          pulumi.StringMap{"Name": pulumi.String(nm.Name(TrustNetworksName))},
 	}, parent)
@@ -193,6 +212,29 @@ func newTrustNetworks(ctx *pulumi.Context, nm namer.Namer, args Args, parent pul
 		return nil, fmt.Errorf("prefix list %s: %w", TrustNetworksName, err)
 	}
 	return list, nil
+}
+
+// NATIngress is the egress of AWS-hosted trusts: every NAT gateway address (a /32) for every one
+// of them, since a trust host in any private subnet may leave through any gateway.
+func NATIngress(codes, natIPs []string) []TrustCIDR {
+	var out []TrustCIDR
+	for _, ip := range natIPs {
+		for _, c := range codes {
+			out = append(out, TrustCIDR{Code: c, CIDR: ip + "/32"})
+		}
+	}
+	return out
+}
+
+func prefixListEntries(networks []trustIngress) ec2.ManagedPrefixListEntryTypeArray {
+	entries := ec2.ManagedPrefixListEntryTypeArray{}
+	for _, in := range networks {
+		entries = append(entries, ec2.ManagedPrefixListEntryTypeArgs{
+			Cidr:        pulumi.String(in.cidr),
+			Description: pulumi.String(TrustNetworkDescription(in.codes)),
+		})
+	}
+	return entries
 }
 
 // maxEntryDescription is the longest description EC2 keeps on a prefix-list entry (EC2 API

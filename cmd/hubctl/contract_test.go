@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/londonaicentre/flip-hub/compute"
+	"github.com/londonaicentre/flip-hub/trusthost"
 	"github.com/londonaicentre/flip-hub/trusts"
 )
 
@@ -37,6 +38,13 @@ func TestProgramCommandLinesParse(t *testing.T) {
 				"instance": "i-0123456789abcdef0", "region": "eu-west-2", "log-group": "/flip-prod-hub-deploy",
 				"timeout": compute.DefaultDeployTimeout.String(), "ping-timeout": compute.DefaultPingTimeout.String(),
 				"script": "-", "comment": "flip-hub deploy abababababab", "protocol": "1",
+			}},
+		{"trust host deploy", trusthost.DeployCommand(compute.DefaultHubctl, "gstt", "i-0123456789abcdef0", "eu-west-2",
+			"/flip-stag-trust-gstt-deploy", strings.Repeat("cd", 32), trusthost.DefaultDeployTimeout, trusthost.DefaultPingTimeout),
+			"hubctl host run", map[string]string{
+				"instance": "i-0123456789abcdef0", "region": "eu-west-2", "log-group": "/flip-stag-trust-gstt-deploy",
+				"timeout": trusthost.DefaultDeployTimeout.String(), "ping-timeout": trusthost.DefaultPingTimeout.String(),
+				"script": "-", "comment": "flip-hub trust gstt deploy cdcdcdcdcdcd", "protocol": "1",
 			}},
 		{"trust register", trusts.RegisterCommand(compute.DefaultHubctl, "gstt"), "hubctl trust register",
 			map[string]string{"code": "gstt", "protocol": "1"}},

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/londonaicentre/flip-hub/internal/release"
+	"github.com/londonaicentre/flip-hub/internal/sshconfig"
 )
 
 func newEnvCmd() *cobra.Command {
@@ -28,13 +30,18 @@ func newEnvCmd() *cobra.Command {
 
 func newSSHConfigCmd() *cobra.Command {
 	var opts release.SSHOptions
-	cmd := stackCommand("ssh-config --stack S", "Write a `Host flip-<stack>` block that reaches the hub host through SSM (no port 22)", true,
+	cmd := stackCommand("ssh-config --stack S", "Write `Host flip-<stack>` (the hub host) and `Host flip-trust-<code>` (each AWS-hosted trust) blocks that reach them through SSM (no port 22)", true,
 		func(cmd *cobra.Command, st *release.Stack) error {
 			alias, err := st.WriteSSHConfig(cmd.Context(), opts)
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "wrote Host %s to %s; connect with: ssh %s\n", alias, opts.Path, alias)
+			outs, err := st.Outputs(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			more, err := sshconfig.WriteTrusts(opts.Path, outs, sshconfig.Host{User: opts.User, IdentityFile: opts.IdentityFile, Profile: opts.Profile})
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote Host %s to %s; connect with: ssh <Host>\n", strings.Join(append([]string{alias}, more...), ", "), opts.Path)
 			return err
 		})
 	home, _ := os.UserHomeDir()

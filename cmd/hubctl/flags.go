@@ -18,16 +18,13 @@ import (
 // envCAFile is a PEM bundle to verify the database certificate with (such as the RDS bundle).
 const envCAFile = "FLIP_DB_CA_FILE"
 
-// stackFlags name the stack a command works on and where its state is. Release commands register
-// them with registerRelease, commands that only read a deployed stack with registerRead.
+// stackFlags name a command's stack and its state (registerRelease for releases, registerRead for reads).
 type stackFlags struct {
 	stack, backend, pulumiRoot string
-	// events: print the engine's JSON event stream; message: the update's (release commands).
-	events  bool
-	message string
-	// outputsFile and region: reads only.
-	outputsFile, region string
-	verbose             bool
+	events                     bool // the engine's JSON event stream; message: the update's (release commands)
+	message                    string
+	outputsFile, region        string // reads only
+	verbose                    bool
 }
 
 // common adds --stack (completed from the stack files in --dir), --backend and --pulumi-root.
@@ -62,8 +59,7 @@ func (f *stackFlags) registerRead(cmd *cobra.Command, fs *pflag.FlagSet, require
 	fs.BoolVar(&f.verbose, "verbose", false, "show the Pulumi engine's and SSM sessions' own output on stderr")
 }
 
-// open opens the stack for the Automation API; existing refuses to create it (every command but
-// preview and up).
+// open opens the stack for the Automation API; existing refuses to create it (all but preview and up).
 func (f *stackFlags) open(cmd *cobra.Command, existing bool) (*release.Stack, error) {
 	dir, _ := cmd.Flags().GetString("dir")
 	return release.Open(cmd.Context(), release.Options{
@@ -92,11 +88,9 @@ func (f *stackFlags) log(cmd *cobra.Command) io.Writer {
 // dbFlags say how to reach the hub database.
 type dbFlags struct{ s dbtunnel.Settings }
 
-// register adds --dsn, --db-tls, --db-ca-file and --aws-cli; with parts also the tunnel's own
-// settings, for commands that may run without a stack (the program's register commands).
+// register adds --dsn, --db-tls, --db-ca-file, --aws-cli; with parts the tunnel's own settings too.
 func (d *dbFlags) register(fs *pflag.FlagSet, parts bool) {
-	// Defaults from the environment are resolved when the command runs, so --help never prints
-	// them (a DSN holds a password).
+	// Environment defaults resolve at run time, so --help never prints one (a DSN holds a password).
 	fs.StringVar(&d.s.DSN, "dsn", "", "connect with this PostgreSQL connection string instead of the SSM tunnel (env "+trusts.EnvDSN+" when no --stack is given)")
 	fs.StringVar(&d.s.TLS, "db-tls", "", "require (encrypt) or verify-full (also check the certificate names the RDS endpoint); default verify-full with --db-ca-file, else require")
 	fs.StringVar(&d.s.CAFile, "db-ca-file", "", "PEM bundle to verify the database certificate with, such as the RDS global bundle (env "+envCAFile+")")
@@ -111,8 +105,7 @@ func (d *dbFlags) register(fs *pflag.FlagSet, parts bool) {
 	fs.StringVar(&d.s.SecretARN, "db-secret-arn", "", "RDS-managed master user secret (env "+trusts.EnvDBSecretARN+"; stack output dbMasterSecretArn)")
 }
 
-// dbSources are how an operator gives each database setting: the flag, then the environment the
-// program gives the register commands.
+// dbSources: each database setting's flag, then the environment the register commands get.
 var dbSources = dbtunnel.Sources{
 	DSN: dbtunnel.Source{Flag: "--dsn", Env: []string{trusts.EnvDSN}}, CAFile: dbtunnel.Source{Flag: "--db-ca-file", Env: []string{envCAFile}},
 	InstanceID: dbtunnel.Source{Flag: "--instance", Env: []string{trusts.EnvInstanceID}},
@@ -123,9 +116,8 @@ var dbSources = dbtunnel.Sources{
 	Region:     dbtunnel.Source{Flag: "--region", Env: []string{trusts.EnvAWSRegion, "AWS_REGION"}},
 }
 
-// settings resolves the connection: flags first, then the stack's outputs (h, when a stack was
-// given), then the environment. A DSN comes from the environment only when no stack is given and
-// envDSN allows it (never for a destructive command): with a stack, the stack decides.
+// settings resolves the connection: flags, then the stack's outputs (h), then the environment; a DSN
+// comes from the environment only without a stack and when envDSN allows (never destructive commands).
 func (d *dbFlags) settings(h *deployed.Hub, region string, envDSN bool, log io.Writer) (dbtunnel.Settings, error) {
 	s := d.s
 	s.Log = log

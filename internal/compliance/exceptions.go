@@ -34,6 +34,20 @@ var Exceptions = []Exception{
 			"and the host firewall (deploy.FirewallScript) lets only apt's _apt user and the metadata service use port 80",
 	},
 	{
+		Rule: "sg-no-egress-to-internet", Type: TypeSGEgress, Name: "trust-*-out-https",
+		Reason: "an AWS-hosted trust host pulls its images from ghcr.io and Docker Hub, reaches AWS APIs and the hub's API " +
+			"(CloudFront) over HTTPS through the hub's NAT gateways; port 443 only, and nothing can reach the host",
+	},
+	{
+		Rule: "sg-no-egress-to-internet", Type: TypeSGEgress, Name: "trust-*-out-http",
+		Reason: "Ubuntu's archive mirrors serve the trust host's security updates over HTTP only; apt checks Ubuntu's signatures",
+	},
+	{
+		Rule: "sg-no-egress-to-internet", Type: TypeSGEgress, Name: "trust-*-out-fl",
+		Reason: "the trust's FL client connects to the hub's FL endpoint (NLB_SUBDOMAIN), the internet-facing NLB's public " +
+			"addresses, which the stack does not allocate; the FL port only, and the NLB admits only the trusts' networks",
+	},
+	{
 		Rule: "lb-access-logs", Type: TypeLB, Name: "fl",
 		Reason: "a network load balancer writes access logs only for TLS listeners; the FL NLB passes TCP through " +
 			"untouched (NVFLARE's mutual TLS ends on the hub host), so there is nothing to log; VPC flow logs record its traffic",

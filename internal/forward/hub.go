@@ -60,7 +60,7 @@ func Hub(o HubOptions) map[string]Target {
 // ports (name → local port) on top.
 func Select(all map[string]Target, names []string, ports map[string]int) ([]Target, error) {
 	if len(names) == 0 {
-		for _, n := range []string{FlipAPI, FLServer, DB} {
+		for _, n := range append([]string{FlipAPI, FLServer, DB}, TrustNames...) {
 			if _, ok := all[n]; ok {
 				names = append(names, n)
 			}

@@ -120,18 +120,25 @@ func EvaluateContainers(cs []Container, want []string) []string {
 // Containers checks, with a read-only SSM command on the hub host, that every wanted compose service
 // is running and healthy.
 func Containers(c Commander, instanceID string, want []string) Check {
+	return containersWith(c, instanceID, want, ContainersScript, "the services are not deployed: run `hubctl up` for this stack "+
+		"(the hub deploy step starts them)")
+}
+
+// containersWith checks the compose containers script lists on instanceID; notDeployed is the fix
+// when it lists none.
+func containersWith(c Commander, instanceID string, want, script []string, notDeployed string) Check {
 	return &Func{
 		CheckName: "containers",
 		Timeout:   ContainersTimeout,
 		Fix: "fix the instance check first; otherwise the SSM command could not run: your role needs ssm:SendCommand " +
-			"and ssm:GetCommandInvocation on the hub host",
+			"and ssm:GetCommandInvocation on the host",
 		Fn: func(ctx context.Context) (string, error) {
-			res, err := c.Run(ctx, instanceID, ContainersScript, ssmrun.Options{
+			res, err := c.Run(ctx, instanceID, script, ssmrun.Options{
 				Comment:          "hubctl status: docker compose ps",
 				ExecutionTimeout: 30 * time.Second,
 			})
 			if errors.Is(err, ssmrun.ErrCommandFailed) {
-				return "", problem("docker or the compose project is not there: redeploy the hub host with `hubctl up` "+
+				return "", problem("docker or the compose project is not there: redeploy with `hubctl up` "+
 					"(its deploy step writes /opt/flip and starts the services)", err, "docker compose ps failed on %s", instanceID)
 			}
 			if err != nil {
@@ -142,11 +149,10 @@ func Containers(c Commander, instanceID string, want []string) Check {
 				return "", err
 			}
 			if len(cs) == 0 {
-				return "", problem("the services are not deployed: run `hubctl up` for this stack (the hub deploy step "+
-					"starts them)", nil, "no compose containers on %s (command %s)", instanceID, res.CommandID)
+				return "", problem(notDeployed, nil, "no compose containers on %s (command %s)", instanceID, res.CommandID)
 			}
 			if p := EvaluateContainers(cs, want); len(p) > 0 {
-				return "", problem("read the service's logs (log group of the hub containers, or `docker compose logs "+
+				return "", problem("read the service's logs (its containers log group, or `docker compose logs "+
 					"<service>` through `hubctl host run`), fix the cause, then `docker compose up -d` or redeploy",
 					nil, "%s", strings.Join(p, "; "))
 			}

@@ -26,7 +26,7 @@ import (
 // CheckNames are the names `hubctl status --skip` takes: each names a group of checks.
 var CheckNames = []string{"outputs", "drift", "instance", "database", "database-query", "secrets", "https",
 	"certificate", "fl-endpoint", "fl-apps", "containers", "os-updates", "host-resources", "buckets", "user-pool",
-	"network", "logs"}
+	"network", "logs", "trusts"}
 
 // Settings tune the checks of one hub.
 type Settings struct {
@@ -167,6 +167,12 @@ func HubChecks(h *deployed.Hub, set Settings, connect Connector) []Check {
 		}
 		if g := o.FlowLogGroupName; g != "" {
 			add("logs", LogGroup(logs, g, set.LogWindow, nil))
+		}
+	}
+	// Each AWS-hosted trust, as upstream's status checks its trust EC2.
+	for _, t := range TrustHosts(o) {
+		for _, c := range TrustChecks(t, ec2.NewFromConfig(h.AWS), ssmc, runner) {
+			add("trusts", c)
 		}
 	}
 	return checks

@@ -1,0 +1,70 @@
+package status_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	fliphub "github.com/londonaicentre/flip-hub/hub"
+	"github.com/londonaicentre/flip-hub/internal/status"
+)
+
+func TestTrustHostsFromOutputs(t *testing.T) {
+	t.Parallel()
+	o := fliphub.Outputs{
+		TrustHosts: map[string]map[string]any{
+			"kch":  {fliphub.TrustHostInstanceID: "i-0fedcba9876543210"},
+			"gstt": {fliphub.TrustHostInstanceID: "i-0123456789abcdef0"},
+		},
+		TrustRegistrations: map[string]map[string]any{"gstt": {"slotNumber": float64(3)}},
+	}
+	got := status.TrustHosts(o)
+	want := []status.TrustHost{{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: 3}, {Code: "kch", InstanceID: "i-0fedcba9876543210"}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("trust hosts %+v; want %+v", got, want)
+	}
+}
+
+// TestTrustChecks: each AWS-hosted trust gets its instance, containers and host resources checked,
+// under its own names; the containers check wants upstream's trust services, its FL client among
+// them, in the trust's compose project.
+func TestTrustChecks(t *testing.T) {
+	t.Parallel()
+	all := []map[string]any{}
+	for _, s := range []string{"trust-api", "imaging-api", "data-access-api", "fl-client-net-1", "omop-db", "orthanc", "xnat-web", "grafana"} {
+		all = append(all, ctr(s, "running", "", 0))
+	}
+	cases := []struct {
+		name   string
+		stdout string
+		slot   int
+		ok     bool
+		detail string
+	}{
+		{"all running", ps(all...), 3, true, "fl-client-net-1"},
+		{"fl client down", ps(append(all[:3:3], append([]map[string]any{ctr("fl-client-net-1", "restarting", "", 1)}, all[4:]...)...)...), 3, false, "fl-client-net-1 is restarting"},
+		{"not deployed", "", 3, false, "no compose containers"},
+		{"no slot", ps(all...), 0, false, "no FL kit slot"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeCommander{stdout: tc.stdout}
+			checks := status.TrustChecks(status.TrustHost{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: tc.slot}, nil, nil, f)
+			var names []string
+			for _, c := range checks {
+				names = append(names, c.Name())
+			}
+			if strings.Join(names, ",") != "trust gstt instance,trust gstt containers,trust gstt host resources" {
+				t.Fatalf("checks %v", names)
+			}
+			res := checks[1].Run(context.Background())
+			if res.OK != tc.ok || !strings.Contains(res.Detail, tc.detail) || res.Name != "trust gstt containers" {
+				t.Errorf("containers: ok %v %q (%s); want ok %v and %q", res.OK, res.Detail, res.Name, tc.ok, tc.detail)
+			}
+			if tc.slot > 0 && !strings.Contains(strings.Join(f.got, "\n"), "docker compose --project-name trust3 ps --all --format json") {
+				t.Errorf("ran %v; want the trust3 project's ps", f.got)
+			}
+		})
+	}
+}
