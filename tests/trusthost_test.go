@@ -277,8 +277,8 @@ func TestTrustHostDeploy(t *testing.T) {
 			}
 			triggers, _ := cmd.Inputs["triggers"].([]any)
 			version := l.one(t, compTypeSecretVer)
-			for _, want := range []string{tc.cfg.Images.Tag, tc.cfg.Images.FLTag, "plan-"} {
-				if !slices.ContainsFunc(triggers, func(v any) bool { return strings.HasPrefix(fmt.Sprint(v), want) }) {
+			for _, want := range []string{tc.cfg.Images.Tag, tc.cfg.Images.FLTag} {
+				if !slices.Contains(triggers, any(want)) {
 					t.Errorf("triggers %v lack %q", triggers, want)
 				}
 			}
@@ -313,6 +313,27 @@ func TestTrustHostDeploy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrustHostKitChangeRedeploys: a change of the kit alone (here the trust's name, its TRUST_NAME)
+// changes the trust deploy's triggers, so it re-runs with the new kit; the script stays the same.
+// (The plan's random bytes do not follow a rotation; the engine suite rotates the keys.)
+func TestTrustHostKitChangeRedeploys(t *testing.T) {
+	t.Parallel()
+	deploy := func(name string) plan.Resource {
+		g := MustPlanWith(t, "stag", func(tb testing.TB, c plan.StackConfig) {
+			awsHosted("nvflare")(tb, c)
+			EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { ts[0]["name"] = name; return ts })
+		})
+		return layerOf(t, g, trusthost.TypeToken).one(t, compTypeCommand)
+	}
+	before, after := deploy("Guy's and St Thomas' NHS Foundation Trust"), deploy("Guy's and St Thomas' NHS FT")
+	if before.String("stdin") != after.String("stdin") {
+		t.Error("a kit change changed the deploy script; the kit must reach the host through its secret only")
+	}
+	if fmt.Sprint(before.Inputs["triggers"]) == fmt.Sprint(after.Inputs["triggers"]) {
+		t.Errorf("a kit change left the trust deploy's triggers %v unchanged", before.Inputs["triggers"])
 	}
 }
 

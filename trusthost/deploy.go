@@ -39,7 +39,7 @@ func DeployCommand(hubctl, code, instanceID, region, logGroup, hash string, time
 }
 
 // deploy renders the trust deploy and runs it on the host through `hubctl host run`. It re-runs
-// when the image tags, the kit (its secret's version), the rendered content or the host change.
+// when the image tags, the kit (its digest), the rendered content or the host change.
 func (b *builder) deploy() error {
 	a := b.args
 	bundle := pulumi.All(b.secret.Arn, a.KitsBucket, a.Keys.SlotName, a.Keys.SlotNumber).ApplyT(func(in []any) ([]string, error) {
@@ -71,13 +71,13 @@ func (b *builder) deploy() error {
 		Create: create,
 		// The script reaches hubctl on stdin, never as an argument.
 		Stdin: script,
-		// The kit's secret version id changes whenever the kit does (keys, registration, hub
-		// values, credentials) without putting any of it here.
+		// The kit's digest changes whenever the kit does (keys, registration, hub values,
+		// credentials) without putting any of it here.
 		Triggers: pulumi.Array{
 			pulumi.String(a.Hub.DockerTag),
 			pulumi.String(a.Hub.DockerFLTag),
 			hash,
-			b.version.VersionId,
+			b.kitDigest,
 			instanceID,
 		},
 		AddPreviousOutputInEnv: pulumi.Bool(false),

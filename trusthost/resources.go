@@ -1,7 +1,9 @@
 package trusthost
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -35,14 +37,16 @@ type builder struct {
 	parent pulumi.ResourceOrInvokeOption
 	nm     namer.Namer
 
-	sg       *ec2.SecurityGroup
-	logs     []*cloudwatch.LogGroup
-	secret   *secretsmanager.Secret
-	version  *secretsmanager.SecretVersion
-	profile  *iam.InstanceProfile
-	roleARN  pulumi.StringOutput
-	ready    []pulumi.Resource
-	instance *ec2.Instance
+	sg      *ec2.SecurityGroup
+	logs    []*cloudwatch.LogGroup
+	secret  *secretsmanager.Secret
+	version *secretsmanager.SecretVersion
+	// kitDigest changes whenever the kit does (see KitDigest).
+	kitDigest pulumi.StringOutput
+	profile   *iam.InstanceProfile
+	roleARN   pulumi.StringOutput
+	ready     []pulumi.Resource
+	instance  *ec2.Instance
 }
 
 // Egress is one rule of the trust host's group: all it may reach. Nothing may reach it.
@@ -167,7 +171,16 @@ func (b *builder) kitSecret() error {
 		return fmt.Errorf("kit secret value: %w", err)
 	}
 	b.secret, b.version = secret, version
+	b.kitDigest = pulumi.Unsecret(content.ApplyT(KitDigest)).(pulumi.StringOutput)
 	return nil
+}
+
+// KitDigest fingerprints a kit for the deploy's triggers, so any change of the kit re-runs the
+// deploy whatever the secret version's ID does. It is no secret: the kit holds several 256-bit
+// random keys, so its digest gives nothing to guess against, and it authenticates nothing.
+func KitDigest(kit string) string {
+	sum := sha256.Sum256([]byte("flip-hub trust kit\x00" + kit))
+	return hex.EncodeToString(sum[:])
 }
 
 // SplitCredentials re-encodes n*24 random bytes (standard base64, as RandomBytes gives them) as n
