@@ -17,9 +17,10 @@ func TestTrustHostsFromOutputs(t *testing.T) {
 			"gstt": {fliphub.TrustHostInstanceID: "i-0123456789abcdef0"},
 		},
 		TrustRegistrations: map[string]map[string]any{"gstt": {"slotNumber": float64(3)}},
+		FLPort:             8002,
 	}
 	got := status.TrustHosts(o)
-	want := []status.TrustHost{{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: 3}, {Code: "kch", InstanceID: "i-0fedcba9876543210"}}
+	want := []status.TrustHost{{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: 3, FLPort: 8002}, {Code: "kch", InstanceID: "i-0fedcba9876543210", FLPort: 8002}}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("trust hosts %+v; want %+v", got, want)
 	}
@@ -55,7 +56,11 @@ func TestTrustChecks(t *testing.T) {
 			for _, c := range checks {
 				names = append(names, c.Name())
 			}
-			if strings.Join(names, ",") != "trust gstt instance,trust gstt containers,trust gstt host resources" {
+			want := "trust gstt instance,trust gstt containers,trust gstt fl client,trust gstt host resources"
+			if tc.slot == 0 {
+				want = "trust gstt instance,trust gstt containers,trust gstt host resources"
+			}
+			if strings.Join(names, ",") != want {
 				t.Fatalf("checks %v", names)
 			}
 			res := checks[1].Run(context.Background())
@@ -66,5 +71,36 @@ func TestTrustChecks(t *testing.T) {
 				t.Errorf("ran %v; want the trust3 project's ps", f.got)
 			}
 		})
+	}
+}
+
+// TestFLClientConnected: connected is at least one established connection of the FL client to
+// the FL port, read in its network namespace on the trust's compose project.
+func TestFLClientConnected(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		stdout string
+		ok     bool
+		detail string
+	}{
+		{"connections 1\n", true, "connected to the FL server port 9092 (1 connection(s))"},
+		{"connections 0\n", false, "holds no connection to the FL server port 9092"},
+		{"not-running\n", false, "fl-client-net-1 is not running"},
+		{"no-container\n", false, "fl-client-net-1 is not running"},
+		{"connections many\n", false, "unexpected output"},
+		{"", false, "unexpected output"},
+	}
+	for _, tc := range cases {
+		f := &fakeCommander{stdout: tc.stdout}
+		res := status.FLClientConnected(f, status.TrustHost{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: 2, FLPort: 9092}).Run(context.Background())
+		if res.OK != tc.ok || !strings.Contains(res.Detail, tc.detail) {
+			t.Errorf("%q: ok %v %q; want ok %v and %q", tc.stdout, res.OK, res.Detail, tc.ok, tc.detail)
+		}
+		script := strings.Join(f.got, "\n")
+		for _, want := range []string{"--project-name trust2 ps -q fl-client-net-1", "nsenter -t", "dport = :9092"} {
+			if !strings.Contains(script, want) {
+				t.Errorf("script lacks %q:\n%s", want, script)
+			}
+		}
 	}
 }
