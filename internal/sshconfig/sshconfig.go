@@ -11,7 +11,7 @@ import (
 	"github.com/londonaicentre/flip-hub/internal/awsid"
 )
 
-// Host describes one hub host to reach.
+// Host describes one host to reach: the hub host or an AWS-hosted trust's host.
 type Host struct {
 	// Alias is the name operators type: `ssh <Alias>`.
 	Alias      string
@@ -69,7 +69,7 @@ func Block(h Host) (string, error) {
 		aws, h.IdentityFile, aws)
 	lines := []string{
 		begin(h.Alias),
-		"# Written by hubctl ssh-config: reaches the hub host through SSM; port 22 is never opened.",
+		"# Written by hubctl ssh-config: reaches the host through SSM; port 22 is never opened.",
 		"Host " + h.Alias,
 		"  HostName " + h.InstanceID,
 		"  User " + h.User,
