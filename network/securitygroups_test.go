@@ -55,3 +55,22 @@ func TestIngressByCIDR(t *testing.T) {
 		t.Errorf("ingressByCIDR = %v; want %v", got, want)
 	}
 }
+
+// TestNATIngress: every NAT address is an entry for every AWS-hosted trust, and an address that is
+// also an on-prem trust's network stays one entry naming both.
+func TestNATIngress(t *testing.T) {
+	t.Parallel()
+	in := append([]TrustCIDR{{Code: "uclh", CIDR: "198.18.0.7/32"}, {Code: "kch", CIDR: "203.0.113.0/28"}},
+		NATIngress([]string{"gstt", "bart"}, []string{"198.18.0.7", "198.19.1.2"})...)
+	var got []string
+	for _, e := range ingressByCIDR(in) {
+		got = append(got, e.cidr+"="+TrustNetworkDescription(e.codes))
+	}
+	want := "198.18.0.7/32=FL from trust bart gstt uclh|198.19.1.2/32=FL from trust bart gstt|203.0.113.0/28=FL from trust kch"
+	if strings.Join(got, "|") != want {
+		t.Errorf("entries\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+	if n := NATIngress([]string{"gstt"}, nil); n != nil {
+		t.Errorf("no NAT address gave %v", n)
+	}
+}
