@@ -11,6 +11,7 @@ import (
 
 	"github.com/londonaicentre/flip-hub/internal/awsid"
 	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 var (
@@ -40,7 +41,8 @@ var (
 var AppBuckets = deploy.BucketPurposes
 
 // Keys of the imports map: the persistent resources a stack can adopt, each with the ID format
-// of the provider's import. The KMS alias (its name, alias/...) belongs to the adopted key.
+// of the provider's import. The KMS alias (its name, alias/...) belongs to the adopted key; the
+// SES identity's ID is the address or domain, a template's its name.
 // The Cognito domain, app client and seed users belong to the adopted
 // pool: their IDs are the domain prefix, <poolId>/<clientId> and <poolId>/<username>.
 const (
@@ -52,8 +54,13 @@ const (
 	ImportCognitoAppClient      = "cognitoAppClient"
 	ImportCognitoAdminUser      = "cognitoAdminUser"
 	ImportCognitoResearcherUser = "cognitoResearcherUser"
+	ImportSESIdentity           = "sesIdentity"
 	importBucketPrefix          = "bucket:"
+	importSESTemplatePrefix     = "sesTemplate:"
 )
+
+// ImportSESTemplate is the imports key that adopts the SES template of a name (flip.SESTemplates).
+func ImportSESTemplate(name string) string { return importSESTemplatePrefix + name }
 
 // ImportBucket is the imports key that adopts the app bucket of a purpose (AppBuckets).
 func ImportBucket(purpose string) string { return importBucketPrefix + purpose }
@@ -61,9 +68,12 @@ func ImportBucket(purpose string) string { return importBucketPrefix + purpose }
 // ImportKeys lists every key the imports map accepts.
 func ImportKeys() []string {
 	keys := []string{ImportKMSKey, ImportKMSAlias, ImportFlipAPISecret, ImportCognitoUserPool, ImportCognitoDomain,
-		ImportCognitoAppClient, ImportCognitoAdminUser, ImportCognitoResearcherUser}
+		ImportCognitoAppClient, ImportCognitoAdminUser, ImportCognitoResearcherUser, ImportSESIdentity}
 	for _, b := range AppBuckets {
 		keys = append(keys, ImportBucket(b))
+	}
+	for _, t := range flip.SESTemplates {
+		keys = append(keys, ImportSESTemplate(t))
 	}
 	return keys
 }

@@ -132,6 +132,9 @@ func (b *builder) aliasRecords(dist *cloudfront.Distribution, nlb *lb.LoadBalanc
 				ZoneId:               dist.HostedZoneId,
 				EvaluateTargetHealth: pulumi.Bool(false),
 			}},
+			// The hub's own names: written over a record an earlier deployment of the hub (or
+			// the Terraform-managed hub being adopted) left, instead of failing on it.
+			AllowOverwrite: pulumi.Bool(true),
 		}, b.parent)
 		if err != nil {
 			return fmt.Errorf("%s record for %s: %w", typ, b.args.Domain, err)
@@ -153,6 +156,8 @@ func (b *builder) aliasRecords(dist *cloudfront.Distribution, nlb *lb.LoadBalanc
 			// Route53 answers only with the NLB nodes whose zone has a healthy target.
 			EvaluateTargetHealth: pulumi.Bool(true),
 		}},
+		// Trusts' kits name it: written over the record the hub being adopted left.
+		AllowOverwrite: pulumi.Bool(true),
 	}, b.parent); err != nil {
 		return fmt.Errorf("fl alias record for %s: %w", FLHost(b.args.Domain), err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/identity"
 	"github.com/londonaicentre/flip-hub/internal/deploy"
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 func (s *stack) buildIdentity(ctx *pulumi.Context) error {
@@ -42,6 +43,8 @@ func (s *stack) buildIdentity(ctx *pulumi.Context) error {
 		CognitoClientImportID:     s.cfg.Imports[config.ImportCognitoAppClient],
 		CognitoAdminImportID:      s.cfg.Imports[config.ImportCognitoAdminUser],
 		CognitoResearcherImportID: s.cfg.Imports[config.ImportCognitoResearcherUser],
+		SESIdentityImportID:       s.cfg.Imports[config.ImportSESIdentity],
+		SESTemplateImportIDs:      sesTemplateImports(s.cfg.Imports),
 		AccountID:                 s.account,
 		Partition:                 s.partition,
 		KMSKeyARN:                 s.key.ARN,
@@ -84,4 +87,15 @@ func objectARNs(names pulumi.StringMapOutput, partition pulumi.StringOutput, gra
 		}
 		return out, nil
 	}).(pulumi.StringArrayOutput)
+}
+
+// sesTemplateImports are the adopted SES templates: name → import ID.
+func sesTemplateImports(imports map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, t := range flip.SESTemplates {
+		if id := imports[config.ImportSESTemplate(t)]; id != "" {
+			out[t] = id
+		}
+	}
+	return out
 }

@@ -79,6 +79,11 @@ type Args struct {
 	// (<poolId>/<username>) can be adopted too: a pool holds one domain, and Cognito refuses a
 	// second user of a name.
 	CognitoDomainImportID, CognitoClientImportID, CognitoAdminImportID, CognitoResearcherImportID string
+	// SESIdentityImportID adopts the existing sender identity (the address or domain), which
+	// keeps its verification; SESTemplateImportIDs adopt existing templates (name → name): SES
+	// holds one template of a name.
+	SESIdentityImportID  string
+	SESTemplateImportIDs map[string]string
 
 	AccountID pulumi.StringInput
 	Partition pulumi.StringInput

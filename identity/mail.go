@@ -61,7 +61,7 @@ func newMail(ctx *pulumi.Context, nm namer.Namer, args Args, id *Identity) (*mai
 			NextSigningKeyLength: pulumi.String("RSA_2048_BIT"),
 		}
 	}
-	identity, err := sesv2.NewEmailIdentity(ctx, "sender", identityArgs, parent)
+	identity, err := sesv2.NewEmailIdentity(ctx, "sender", identityArgs, append([]pulumi.ResourceOption{parent}, importOpt(args.SESIdentityImportID)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("ses identity: %w", err)
 	}
@@ -80,7 +80,7 @@ func newMail(ctx *pulumi.Context, nm namer.Namer, args Args, id *Identity) (*mai
 			Subject: pulumi.String(t.Subject),
 			Text:    pulumi.String(t.Text),
 			Html:    pulumi.String(t.HTML),
-		}, parent)
+		}, append([]pulumi.ResourceOption{parent}, importOpt(args.SESTemplateImportIDs[t.Name])...)...)
 		if err != nil {
 			return nil, fmt.Errorf("ses template %s: %w", t.Name, err)
 		}
@@ -143,4 +143,12 @@ func newDomainRecords(ctx *pulumi.Context, args Args, identity *sesv2.EmailIdent
 		}
 	}
 	return lines.ToStringArrayOutput(), nil
+}
+
+// importOpt adopts the existing resource of an import ID; none for "".
+func importOpt(id string) []pulumi.ResourceOption {
+	if id == "" {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.Import(pulumi.ID(id))}
 }

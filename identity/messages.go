@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html"
 	"strings"
+
+	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 // Template is one SES email template flip-api sends by name.
@@ -18,13 +20,11 @@ type Template struct {
 	Fields []string
 }
 
-// Template names are fixed by flip-api (utils/constants.py), which looks each one up by
-// name in the account and region: they are not prefixed like other physical names. Stag
-// and prod live in separate accounts, so the names never collide.
+// Template names are fixed by flip-api (see internal/flip).
 const (
-	AccessRequestTemplate  = "flip-access-request"
-	XNATInviteTemplate     = "flip-xnat-invite"
-	AddedToProjectTemplate = "flip-xnat-added-to-project"
+	AccessRequestTemplate  = flip.SESTemplateAccessRequest
+	XNATInviteTemplate     = flip.SESTemplateXNATInvite
+	AddedToProjectTemplate = flip.SESTemplateAddedToProject
 )
 
 // Messages are the texts Cognito and SES send for one hub, all pointing at its URL.

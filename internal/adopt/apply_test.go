@@ -95,6 +95,10 @@ func TestApplyToWritesTheFixturesValues(t *testing.T) {
 			attr(t, st, "module.cognito.aws_cognito_user.admin_user", "username")},
 		{"imports.cognitoResearcherUser", imports["cognitoResearcherUser"], attr(t, st, "module.cognito.aws_cognito_user.researcher_user[0]", "user_pool_id") + "/" +
 			attr(t, st, "module.cognito.aws_cognito_user.researcher_user[0]", "username")},
+		{"imports.sesIdentity", imports["sesIdentity"], attr(t, st, "module.ses.aws_ses_email_identity.flip_sender", "email")},
+		{"imports.sesTemplate:flip-access-request", imports["sesTemplate:flip-access-request"], attr(t, st, "module.ses.aws_ses_template.flip_access_request", "name")},
+		{"imports.sesTemplate:flip-xnat-invite", imports["sesTemplate:flip-xnat-invite"], attr(t, st, "module.ses.aws_ses_template.flip_xnat_invite", "name")},
+		{"imports.sesTemplate:flip-xnat-added-to-project", imports["sesTemplate:flip-xnat-added-to-project"], attr(t, st, "module.ses.aws_ses_template.flip_xnat_added_to_project", "name")},
 		{"edge.domain", edge["domain"], attr(t, st, "aws_acm_certificate.flip", "domain_name")},
 		{"edge.zoneName", edge["zoneName"], attr(t, st, "data.aws_route53_zone.subdomain", "name")},
 		{"edge.manageDns", edge["manageDns"], true},
@@ -113,8 +117,8 @@ func TestApplyToWritesTheFixturesValues(t *testing.T) {
 			t.Errorf("%s = %#v; want %#v", c.path, c.got, c.want)
 		}
 	}
-	if len(imports) != 10 {
-		t.Errorf("imports %v; want the ten adoptable resources only", imports)
+	if len(imports) != 14 {
+		t.Errorf("imports %v; want the fourteen adoptable resources only", imports)
 	}
 	// Nothing secret is written: secrets go through pulumi config set --secret.
 	for _, k := range []string{config.KeyFlipAPIAESKey, config.KeyFlipAPIInternalServiceKey} {

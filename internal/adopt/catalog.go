@@ -15,16 +15,6 @@ const (
 // ImportBucket is the imports key that adopts the app bucket of a purpose (deploy.BucketPurposes).
 func ImportBucket(purpose string) string { return config.ImportBucket(purpose) }
 
-// Imports keys flip-hub would need to adopt what it cannot adopt today. They are named in the
-// report only: config refuses them until the program supports them, so they are never written.
-const (
-	lackSESIdentity    = "sesEmailIdentity"
-	lackSESTemplate    = "sesTemplate:"
-	lackALBCertificate = "albCertificate"
-	lackFLRecord       = "flRecord"
-	lackSiteRecord     = "siteRecordA"
-)
-
 // upstreamBucket is one of upstream's application bucket modules (services.tf, the three
 // module.flip_*_bucket calls of modules/flip_s3_bucket) and the flip-hub purpose it becomes.
 type upstreamBucket struct {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/londonaicentre/flip-hub/config"
-	"github.com/londonaicentre/flip-hub/identity"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
@@ -24,9 +23,6 @@ const (
 	TakeOver Action = "take over"
 	// KeepOutside: flip-hub does not manage it; it stays with Terraform or is retired by hand.
 	KeepOutside Action = "keep outside"
-	// NotSupported: flip-hub has such a resource but cannot adopt the existing one yet; Key names
-	// the imports key the program lacks.
-	NotSupported Action = "not supported yet"
 	// Absent: upstream's import-resources.sh imports it, but the state has none.
 	Absent Action = "not in state"
 )
@@ -45,7 +41,7 @@ type Row struct {
 	Address string
 	Action  Action
 	// Key is the flip-hub key the row is about: the imports key that adopts the resource (Import,
-	// TakeOver), the imports key flip-hub lacks (NotSupported), or "" (KeepOutside, Absent).
+	// TakeOver), or "" (KeepOutside, Absent).
 	Key string
 	// ID is the import ID flip-hub uses, or would use, for the resource.
 	ID   string
@@ -398,15 +394,13 @@ func usernameCase(in Instance) string {
 	return "case-sensitive usernames (the pool sets no username_configuration; flip-hub asks for case-insensitive ones)"
 }
 
-// flipHubTemplates are the SES templates flip-hub creates (identity/messages.go).
-var flipHubTemplates = []string{identity.AccessRequestTemplate, identity.XNATInviteTemplate, identity.AddedToProjectTemplate}
-
 func (fd *finder) ses(in Instance) Row {
 	if in.Type == "aws_ses_template" {
 		name := first(in, "name", "id")
-		if slices.Contains(flipHubTemplates, name) {
-			return Row{Action: NotSupported, Key: lackSESTemplate + name, ID: name, rank: rankSES,
-				Note: "flip-hub creates a template of this name and SES refuses a second: delete this one just before the first up, or the program must import it"}
+		if slices.Contains(flip.SESTemplates, name) {
+			fd.imp(config.ImportSESTemplate(name), name)
+			return Row{Action: Import, Key: config.ImportSESTemplate(name), ID: name, rank: rankSES,
+				Note: "flip-api sends with it by name; flip-hub's text replaces upstream's (an update)"}
 		}
 		return Row{Action: KeepOutside, ID: name, rank: rankSES, Note: "flip-hub sends no template of this name"}
 	}
@@ -415,21 +409,22 @@ func (fd *finder) ses(in Instance) Row {
 	fd.set(keyIdentitySES, sesIdentityEmail, in.Address+" (an address identity)")
 	fd.arn(in, "arn")
 	fd.step("The state does not say whether SES has verified %s and left the sandbox: check in the SES console, then set %s.sesVerified: true so Cognito sends through it.", email, config.KeyIdentity)
-	return Row{Action: NotSupported, Key: lackSESIdentity, ID: email, rank: rankSES,
-		Note: "flip-hub creates the identity and SES refuses an existing one until the program can import it; its verification is kept by an import"}
+	fd.imp(config.ImportSESIdentity, email)
+	return Row{Action: Import, Key: config.ImportSESIdentity, ID: email, rank: rankSES,
+		Note: "imported, it keeps its verification; flip-hub adds its configuration set (an update)"}
 }
 
 func (fd *finder) certificate(in Instance) Row {
 	if in.Type == "aws_acm_certificate_validation" {
-		return Row{Action: NotSupported, Key: lackALBCertificate, ID: in.Attr("certificate_arn"), rank: rankCertificate,
+		return Row{Action: KeepOutside, ID: in.Attr("certificate_arn"), rank: rankCertificate,
 			Note: "a waiter in Terraform's state, not an AWS object: it goes with the certificate"}
 	}
 	arn := first(in, "arn", "id")
 	domain := in.Attr("domain_name")
 	fd.set(keyEdgeDomain, domain, in.Address+" domain_name")
 	fd.arn(in, "arn")
-	return Row{Action: NotSupported, Key: lackALBCertificate, ID: arn, rank: rankCertificate,
-		Note: fmt.Sprintf("without it flip-hub requests new certificates for %s (the same DNS record validates them); this one stays on the old load balancer", domain)}
+	return Row{Action: KeepOutside, ID: arn, rank: rankCertificate,
+		Note: fmt.Sprintf("flip-hub requests its own certificates for %s, one in the region for the ALB and one in us-east-1 for CloudFront, validated by the same DNS record at no cost and with no gap; this one serves the old front door until it is retired", domain)}
 }
 
 func (fd *finder) record(in Instance) Row {
@@ -451,11 +446,13 @@ func (fd *finder) record(in Instance) Row {
 			return Row{Action: KeepOutside, ID: id, rank: rankDNS,
 				Note: fmt.Sprintf("flip-hub serves FL at %s, not %s: retired once trusts have moved", flip.FLHost(domain), name)}
 		}
-		return Row{Action: NotSupported, Key: lackFLRecord, ID: id, rank: rankDNS,
-			Note: "flip-hub writes this name as an alias of its own NLB and Route53 refuses an existing record: delete it just before the first up (trusts lose the FL server until the up ends), or the program must import it"}
+		fd.set(keyEdgeManageDNS, true, in.Address+" (upstream writes the zone)")
+		return Row{Action: TakeOver, Key: keyEdgeManageDNS, ID: id, rank: rankDNS,
+			Note: "flip-hub writes this name over the record (allowOverwrite) as an alias of its own NLB: trusts follow at the first up"}
 	default: // the site record, named "alb" upstream though it aliases CloudFront
-		return Row{Action: NotSupported, Key: lackSiteRecord, ID: id, rank: rankDNS,
-			Note: fmt.Sprintf("flip-hub writes %s A and AAAA aliases of its own CloudFront distribution and Route53 refuses an existing record: delete it at cut-over (the site is down until the up ends), or the program must import it", name)}
+		fd.set(keyEdgeManageDNS, true, in.Address+" (upstream writes the zone)")
+		return Row{Action: TakeOver, Key: keyEdgeManageDNS, ID: id, rank: rankDNS,
+			Note: fmt.Sprintf("flip-hub writes %s A and AAAA over it (allowOverwrite) as aliases of its own CloudFront distribution: the site moves at the first up, once its alias has moved (see the steps)", name)}
 	}
 }
 
@@ -521,15 +518,6 @@ func (fd *finder) finish() {
 	}
 	if fd.root {
 		fd.step("This state still holds G1 root addresses: upstream's moved blocks rename them to module.* at its next plan. If upstream's Terraform runs before the terraform state rm lines, pull the state again and adopt from the new one.")
-	}
-	var lacking int
-	for _, r := range fd.f.Rows {
-		if r.Action == NotSupported {
-			lacking++
-		}
-	}
-	if lacking > 0 {
-		fd.step("flip-hub cannot adopt %d of these resources yet (not supported yet): keep them with Terraform, and expect the first up to stop on each until the program supports the imports key named, or the row's note is followed.", lacking)
 	}
 }
 

@@ -102,8 +102,6 @@ func (r Row) flipHub() string {
 		return key + " = " + r.ID
 	case TakeOver:
 		return "with " + key
-	case NotSupported:
-		return "needs " + key + " = " + r.ID
 	}
 	return "-"
 }

@@ -94,7 +94,12 @@ func seedTerraform(t *testing.T, record string, st *adopt.State, found adopt.Fin
 		if !ok {
 			t.Fatalf("report row %s has no instance in the fixture", row.Address)
 		}
-		props := resource.NewPropertyMapFromMap(tfToPulumi(in.Attributes))
+		attrs := tfToPulumi(in.Attributes)
+		if in.Type == "aws_ses_email_identity" {
+			// flip-hub's identity is SES v2's resource, whose read names the address emailIdentity.
+			attrs["emailIdentity"] = attrs["email"]
+		}
+		props := resource.NewPropertyMapFromMap(attrs)
 		inputs := props.Copy()
 		for _, computed := range []resource.PropertyKey{"id", "arn", "keyId", "endpoint", "creationDate", "lastModifiedDate"} {
 			delete(inputs, computed)

@@ -234,6 +234,8 @@ func forceNew(kind, typ string) []string {
 		return []string{"customerMasterKeySpec", "keyUsage", "multiRegion"}
 	case "aws:cognito/userPool:UserPool":
 		return []string{"aliasAttributes", "usernameAttributes", "schemas"}
+	case "aws:sesv2/emailIdentity:EmailIdentity":
+		return []string{"emailIdentity"}
 	case "aws:cognito/userPoolClient:UserPoolClient":
 		// aws_cognito_user_pool_client: user_pool_id and generate_secret require replacement; a
 		// new name is an update.
