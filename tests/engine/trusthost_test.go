@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -129,6 +130,63 @@ func TestTrustHostStag(t *testing.T) {
 			}
 			if after := trustCommands(t, instance); after != before+1 {
 				t.Errorf("%d SSM commands on the trust host after %d; want one more deploy", after, before)
+			}
+		})
+	}
+}
+
+// TestTrustHostingSwitch: moving a trust from on-prem to AWS builds its host and swaps its
+// prefix-list entry for the NAT address, which then names both AWS-hosted trusts; the list stays
+// sized to its entries. Moving it back removes its host and restores its own network.
+func TestTrustHostingSwitch(t *testing.T) {
+	h := newHub(t, "stag", func(cfg map[string]any) {
+		first, _ := cfg["flip-hub:trusts"].([]any)[0].(map[string]any)
+		first["hosting"] = "aws"
+		delete(first, "egressCidrs")
+	})
+	h.up(t)
+	natIP := ""
+	_, dep := h.export()
+	for _, r := range dep.Resources {
+		if r.Type == "aws:ec2/eip:Eip" {
+			natIP, _ = r.Outputs["publicIp"].(string)
+		}
+	}
+	onprem := "198.51.100.32/28"
+	for _, step := range []struct {
+		name  string
+		edit  func(m map[string]any)
+		want  map[string]string
+		hosts int
+	}{
+		{"to aws", func(m map[string]any) { m["hosting"] = "aws"; delete(m, "egressCidrs") },
+			map[string]string{natIP + "/32": network.TrustNetworkDescription([]string{"gstt", "uclh"})}, 2},
+		{"back to onprem", func(m map[string]any) { m["hosting"] = "onprem"; m["egressCidrs"] = []any{onprem} },
+			map[string]string{natIP + "/32": network.TrustNetworkDescription([]string{"gstt"}), onprem: network.TrustNetworkDescription([]string{"uclh"})}, 1},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			h.editConfig(func(cfg map[string]any) { step.edit(cfg["flip-hub:trusts"].([]any)[1].(map[string]any)) })
+			h.up(t)
+			if got := h.trustNetworks(t); !maps.Equal(got, step.want) {
+				t.Errorf("prefix list entries %v; want %v", got, step.want)
+			}
+			_, dep := h.export()
+			hosts := 0
+			for _, r := range dep.Resources {
+				if r.Type == trusthost.TypeToken {
+					hosts++
+				}
+				if r.Type == prefixListType {
+					if n, _ := r.Outputs["maxEntries"].(float64); int(n) != len(step.want) {
+						t.Errorf("prefix list maxEntries %v; want %d", r.Outputs["maxEntries"], len(step.want))
+					}
+				}
+			}
+			if hosts != step.hosts {
+				t.Errorf("%d trust hosts; want %d", hosts, step.hosts)
+			}
+			if r := h.run(upTimeout, "up", "--stack", "stag", "--expect-no-changes"); r.code != 0 {
+				t.Fatalf("a second up has changes (exit %d)\n%s", r.code, r)
 			}
 		})
 	}
