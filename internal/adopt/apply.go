@@ -59,6 +59,9 @@ func (f Findings) ApplyTo(stackFile []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if err := applyTrusts(cfg, f.Trusts); err != nil {
+		return nil, err
+	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
 	enc.SetIndent(2)

@@ -75,6 +75,8 @@ type Findings struct {
 	Settings []Setting
 	// Secrets are the FLIP_API values to set with `pulumi config set --secret`.
 	Secrets SecretValues
+	// Trusts are the adopted hub's registered trusts (ReadRegistry), added to the trust list.
+	Trusts []RegisteredTrust
 	// Steps are what the operator must do by hand, in order.
 	Steps    []string
 	Warnings []string

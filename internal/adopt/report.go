@@ -50,6 +50,9 @@ func (f Findings) WriteReport(w io.Writer) error {
 	for _, s := range f.Settings {
 		ew.printf("  %s = %s  (from %s)\n", s.Key, settingText(s.Value), s.From)
 	}
+	for _, t := range f.Trusts {
+		ew.printf("  %s += code %s, name %q, region %q  (from the registry; egressCidrs to fill in)\n", config.KeyTrusts, t.Code, t.Name, t.Region)
+	}
 	if len(f.Secrets) > 0 {
 		ew.printf("\nSecrets to set with `pulumi config set --secret` (values not shown):\n")
 		for _, k := range f.Secrets.Keys() {

@@ -18,6 +18,9 @@ type Options struct {
 	DryRun bool
 	// AWS checks each resource to import in the account first (Verify), in the state's region.
 	AWS bool
+	// RegistryDSN, when set, reads the adopted hub's trust registry (ReadRegistry): a connection
+	// string to its database, e.g. through an SSM tunnel the operator holds open.
+	RegistryDSN string
 	// SetSecret stores a secret config value (the caller passes it to `pulumi config set
 	// --secret` on stdin).
 	SetSecret func(key, value string) error
@@ -53,6 +56,11 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 			return err
 		}
 		if err := found.Verify(ctx, l); err != nil {
+			return outcome.Wrap(outcome.Failed, err)
+		}
+	}
+	if o.RegistryDSN != "" {
+		if err := found.ReadRegistry(ctx, o.RegistryDSN); err != nil {
 			return outcome.Wrap(outcome.Failed, err)
 		}
 	}
