@@ -169,10 +169,17 @@ func HubChecks(h *deployed.Hub, set Settings, connect Connector) []Check {
 			add("logs", LogGroup(logs, g, set.LogWindow, nil))
 		}
 	}
-	// Each AWS-hosted trust, as upstream's status checks its trust EC2.
+	// Each AWS-hosted trust, as upstream's status checks its trust EC2 and its log group.
 	for _, t := range TrustHosts(o) {
 		for _, c := range TrustChecks(t, ec2.NewFromConfig(h.AWS), ssmc, runner) {
 			add("trusts", c)
+		}
+		for _, g := range t.LogGroups {
+			window := set.LogWindow
+			if strings.HasSuffix(g, "deploy") {
+				window = 0 // written only by deploys
+			}
+			add("trusts", Renamed("trust "+t.Code+" log-group "+g, LogGroup(cloudwatchlogs.NewFromConfig(h.AWS), g, window, nil)))
 		}
 	}
 	return checks

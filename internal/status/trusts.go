@@ -23,6 +23,8 @@ type TrustHost struct {
 	SlotNumber int
 	// FLPort is the hub's FL port its FL client connects to (stack output flPort).
 	FLPort int
+	// LogGroups are the host's log groups (containers, system, deploy).
+	LogGroups []string
 }
 
 // TrustHosts reads the AWS-hosted trusts from the outputs trustHosts and trustRegistrations,
@@ -32,6 +34,12 @@ func TrustHosts(o hub.Outputs) []TrustHost {
 	for code, entry := range o.TrustHosts {
 		id, _ := entry[hub.TrustHostInstanceID].(string)
 		t := TrustHost{Code: code, InstanceID: id, FLPort: o.FLPort}
+		groups, _ := entry[hub.TrustHostLogGroups].([]any)
+		for _, g := range groups {
+			if s, ok := g.(string); ok && s != "" {
+				t.LogGroups = append(t.LogGroups, s)
+			}
+		}
 		switch n := o.TrustRegistrations[code][trusts.KeySlotNumber].(type) {
 		case float64:
 			if n == math.Trunc(n) {

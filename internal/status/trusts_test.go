@@ -2,6 +2,7 @@ package status_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -14,14 +15,17 @@ func TestTrustHostsFromOutputs(t *testing.T) {
 	o := fliphub.Outputs{
 		TrustHosts: map[string]map[string]any{
 			"kch":  {fliphub.TrustHostInstanceID: "i-0fedcba9876543210"},
-			"gstt": {fliphub.TrustHostInstanceID: "i-0123456789abcdef0"},
+			"gstt": {fliphub.TrustHostInstanceID: "i-0123456789abcdef0", fliphub.TrustHostLogGroups: []any{"/flip-stag-trust-gstt-containers"}},
 		},
 		TrustRegistrations: map[string]map[string]any{"gstt": {"slotNumber": float64(3)}},
 		FLPort:             8002,
 	}
 	got := status.TrustHosts(o)
-	want := []status.TrustHost{{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: 3, FLPort: 8002}, {Code: "kch", InstanceID: "i-0fedcba9876543210", FLPort: 8002}}
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+	want := []status.TrustHost{
+		{Code: "gstt", InstanceID: "i-0123456789abcdef0", SlotNumber: 3, FLPort: 8002, LogGroups: []string{"/flip-stag-trust-gstt-containers"}},
+		{Code: "kch", InstanceID: "i-0fedcba9876543210", FLPort: 8002},
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("trust hosts %+v; want %+v", got, want)
 	}
 }
