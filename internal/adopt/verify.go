@@ -28,6 +28,7 @@ type Lookups struct {
 	}
 	Secrets interface {
 		DescribeSecret(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+		GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 	}
 	KMS interface {
 		DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
@@ -91,6 +92,7 @@ func (f *Findings) Verify(ctx context.Context, l Lookups) error {
 			missing = append(missing, key)
 		}
 	}
+	f.readSecret(ctx, l)
 	for _, key := range missing {
 		id := f.Imports[key]
 		delete(f.Imports, key)
@@ -102,6 +104,27 @@ func (f *Findings) Verify(ctx context.Context, l Lookups) error {
 		f.Warnings = append(f.Warnings, fmt.Sprintf("%s %s is in the state but not in the account: not imported", key, id))
 	}
 	return nil
+}
+
+// readSecret reads the FLIP_API values from the adopted secret when the state lacks them (a
+// secret written outside Terraform, or a state without its version): the stack must carry the
+// hub's AES key, which every trust's kit holds. What cannot be read is a warning.
+func (f *Findings) readSecret(ctx context.Context, l Lookups) {
+	arn := f.Imports[config.ImportFlipAPISecret]
+	if arn == "" || len(f.Secrets) > 0 {
+		return
+	}
+	out, err := l.Secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err == nil {
+		var values SecretValues
+		if values, err = ParseFlipAPISecret(aws.ToString(out.SecretString)); err == nil {
+			f.Secrets = values
+			f.Warnings = append(f.Warnings, "the FLIP_API values were read from the secret in AWS: the state held none")
+			return
+		}
+	}
+	f.Warnings = append(f.Warnings, fmt.Sprintf("the FLIP_API values are neither in the state nor readable from %s (%v): set %s and %s by hand (pulumi config set --secret)",
+		arn, err, config.KeyFlipAPIAESKey, config.KeyFlipAPIInternalServiceKey))
 }
 
 // lookup says whether the resource of an imports key exists, and any step it needs first.

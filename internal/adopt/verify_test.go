@@ -86,8 +86,11 @@ func TestVerify(t *testing.T) {
 	if !slices.Equal(kept, want) {
 		t.Errorf("kept imports %v; want %v (the missing bucket and researcher dropped)", kept, want)
 	}
-	if len(f.Warnings) != 2 || !strings.Contains(f.Rows[0].Note, "not found in AWS") {
-		t.Errorf("warnings %v, row note %q; want the two missing resources named", f.Warnings, f.Rows[0].Note)
+	// The two missing resources, and the FLIP_API values: in neither the state nor the secret
+	// (scheduled for deletion, and without an internal service key).
+	if len(f.Warnings) != 3 || !strings.Contains(f.Rows[0].Note, "not found in AWS") ||
+		!slices.ContainsFunc(f.Warnings, func(w string) bool { return strings.Contains(w, "FLIP_API values are neither in the state") }) {
+		t.Errorf("warnings %v, row note %q; want the two missing resources and the unread FLIP_API values named", f.Warnings, f.Rows[0].Note)
 	}
 	if !slices.ContainsFunc(f.Steps, func(s string) bool {
 		return strings.Contains(s, "restore-secret --secret-id "+aws.ToString(secret.ARN))
@@ -100,5 +103,25 @@ func TestVerify(t *testing.T) {
 	g := Findings{Imports: map[string]string{config.ImportKMSKey: "k"}}
 	if err := g.Verify(ctx, broken); err == nil {
 		t.Error("Verify against an unreachable endpoint succeeded")
+	}
+}
+
+// TestVerifyReadsTheSecret: with --aws, FLIP_API values the state lacks are read from the secret.
+func TestVerifyReadsTheSecret(t *testing.T) {
+	srv := testmoto.Start(t)
+	cfg := testmoto.AWSConfig(srv.URL)
+	ctx := context.Background()
+	const aes, isk = "Zml4dHVyZS1hZXMta2V5LW5vdC1hLXJlYWwta2V5ISE=", "FixtureInternalServiceKey-not-a-real-one-0000"
+	secret, err := secretsmanager.NewFromConfig(cfg).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("FLIP_API"),
+		SecretString: aws.String(`{"aes_key":"` + aes + `","internal_service_key":"` + isk + `"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Findings{Imports: map[string]string{config.ImportFlipAPISecret: aws.ToString(secret.ARN)}}
+	if err := f.Verify(ctx, LookupsFrom(cfg)); err != nil {
+		t.Fatal(err)
+	}
+	if f.Secrets[config.KeyFlipAPIAESKey] != aes || f.Secrets[config.KeyFlipAPIInternalServiceKey] != isk {
+		t.Errorf("secrets read for %v; want both FLIP_API values", f.Secrets.Keys())
 	}
 }
