@@ -109,7 +109,8 @@ type scriptParams struct {
 	ImagesDir, BackendName                                        string
 	Flower                                                        bool
 	StartTimeoutSeconds, CloudInitTimeout                         int
-	Dirs, Services                                                []string
+	Dirs, Services, XNATDirs, XNATServices                        []string
+	XNATDir                                                       string
 	Files                                                         []hostFile
 }
 
@@ -165,9 +166,15 @@ func Render(s Spec) (Bundle, error) {
 	p.Dirs = []string{
 		p.ImagesDir, p.ImagesDir + "/" + flip.KitNet, flip.TrustOMOPDataDir, flip.TrustOrthancDir,
 		flip.TrustVolumesDir + "/loki", flip.TrustVolumesDir + "/grafana",
+	}
+	// XNAT's data directories, recreated at every deploy and owned by uid 1000, as upstream's
+	// xnat-reset leaves them on a stag/prod host. [trust/xnat/Makefile @0046dc2 xnat-reset]
+	p.XNATDir = xnat
+	p.XNATDirs = []string{
 		xnat + "/xnat-data/tomcat_logs", xnat + "/xnat-data/archive", xnat + "/xnat-data/build",
 		xnat + "/xnat-data/cache", xnat + "/xnat-db-data",
 	}
+	p.XNATServices = []string{flip.TrustServiceXNATWeb, flip.TrustServiceXNATDB, flip.TrustServiceXNATNginx}
 	for _, f := range stackFiles(s.Backend) {
 		if err := p.addFile(f.src, flip.TrustHostDir+"/deploy/"+f.dest, "0640"); err != nil {
 			return Bundle{}, err
@@ -233,6 +240,8 @@ func HostEnv(s Spec) string {
 		{"XNAT_MIN_HEAP", "1024m"},
 		{"XNAT_MAX_HEAP", "3072m"},
 		{"XNAT_DATASOURCE_NAME", "xnat"},
+		{"XNAT_DATASOURCE_DRIVER", "org.postgresql.Driver"},
+		{"XNAT_DATASOURCE_URL", "jdbc:postgresql://xnat-db/xnat"},
 		{"DOCKER_NETWORK_NAME", flip.TrustNetworkName(s.SlotNumber)},
 	}
 	var b strings.Builder

@@ -62,6 +62,10 @@ func TestRenderStagesOnlyTheSlot(t *testing.T) {
 				"TRUST_NETWORK_NAME=deploy_trust-network-3",
 				"DOCKER_FL_CLIENT_NAME=" + flip.FLClientImage(tc.backend),
 				"NUM_AVAILABLE_GPUS=0",
+				"rm -rf -- '/opt/flip/xnat-trust3'",
+				"chown -R 1000:1000 -- '/opt/flip/xnat-trust3'",
+				"XNAT_DATASOURCE_URL=jdbc:postgresql://xnat-db/xnat",
+				"for step in configure-xnat.sh configure-dcm2niix.sh; do",
 			}
 			for _, w := range append(common, tc.want...) {
 				if !strings.Contains(script, w) {
