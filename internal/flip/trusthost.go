@@ -142,3 +142,17 @@ const (
 	TrustXNATURL          = "http://xnat-web:8080"
 	TrustXNATDatabaseURL  = "postgresql+asyncpg://xnat@xnat-db:5432/xnat"
 )
+
+// Owners of a trust host's bind-mount sources: each container's user must be able to write its
+// own, so the directories are created with these owners before the stack starts.
+// [trust/deploy/ansible/roles/flip_trust_dirs/tasks/main.yml @83e67f0: images dirs flip_owner
+// (ubuntu, 1000), Flower's net-N group 49999 mode 0775, XNAT UID 1001, Loki 10001, Grafana 472;
+// deploy/providers/AWS/site.yml @034729e: Orthanc storage owned by container UID 999]
+const (
+	TrustHostUID       = 1000
+	FlowerClientGID    = 49999
+	XNATContainerUID   = 1001
+	LokiContainerUID   = 10001
+	GrafanaContainerID = 472
+	OrthancContainerID = 999
+)

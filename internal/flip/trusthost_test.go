@@ -27,6 +27,8 @@ func TestTrustHostContract(t *testing.T) {
 		{"internal header", TrustInternalServiceKeyHeader, "X-Trust-Internal-Service-Key", "trust/.env.example @0129220"},
 		{"xnat url", TrustXNATURL, "http://xnat-web:8080", "trust/imaging-api/imaging_api/config.py @06cf709"},
 		{"xnat db url", TrustXNATDatabaseURL, "postgresql+asyncpg://xnat@xnat-db:5432/xnat", "trust/imaging-api/imaging_api/config.py @06cf709"},
+		{"owners", fmt.Sprint(TrustHostUID, FlowerClientGID, XNATContainerUID, LokiContainerUID, GrafanaContainerID, OrthancContainerID),
+			"1000 49999 1001 10001 472 999", "roles/flip_trust_dirs/tasks/main.yml @83e67f0; site.yml @034729e"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {

@@ -97,6 +97,15 @@ func (s Spec) validate() error {
 	return nil
 }
 
+// hostDir is a directory the script creates on the host, with its owner and mode.
+type hostDir struct {
+	Path, Owner, Mode string
+}
+
+func owned(path string, uid, gid int, mode string) hostDir {
+	return hostDir{Path: path, Owner: fmt.Sprintf("%d:%d", uid, gid), Mode: mode}
+}
+
 // hostFile is a file the script writes on the host.
 type hostFile struct {
 	Path, Mode, Content, Delimiter string
@@ -109,7 +118,8 @@ type scriptParams struct {
 	ImagesDir, BackendName                                        string
 	Flower                                                        bool
 	StartTimeoutSeconds, CloudInitTimeout                         int
-	Dirs, Services, XNATDirs, XNATServices                        []string
+	Services, XNATServices                                        []string
+	Dirs, XNATDirs                                                []hostDir
 	XNATDir                                                       string
 	Files                                                         []hostFile
 }
@@ -163,16 +173,26 @@ func Render(s Spec) (Bundle, error) {
 		p.FlowerSource, p.FlowerCredential = "", ""
 	}
 	xnat := flip.TrustXNATDataDir(s.SlotNumber)
-	p.Dirs = []string{
-		p.ImagesDir, p.ImagesDir + "/" + flip.KitNet, flip.TrustOMOPDataDir, flip.TrustOrthancDir,
-		flip.TrustVolumesDir + "/loki", flip.TrustVolumesDir + "/grafana",
+	// Each bind-mount source owned by the container user that writes it, as upstream's
+	// flip_trust_dirs role and site.yml leave them (see flip's owner constants). The images
+	// directory's net-1 is shared with the FL client: Flower's runs as gid 49999.
+	netGID, netMode := flip.TrustHostUID, "0755"
+	if p.Flower {
+		netGID, netMode = flip.FlowerClientGID, "0775"
 	}
-	// XNAT's data directories, recreated at every deploy and owned by uid 1000, as upstream's
-	// xnat-reset leaves them on a stag/prod host. [trust/xnat/Makefile @0046dc2 xnat-reset]
+	p.Dirs = []hostDir{
+		owned(p.ImagesDir, flip.TrustHostUID, flip.TrustHostUID, "0755"),
+		owned(p.ImagesDir+"/"+flip.KitNet, flip.TrustHostUID, netGID, netMode),
+		owned(flip.TrustOMOPDataDir, 0, 0, "0755"),
+		owned(flip.TrustOrthancDir, flip.OrthancContainerID, flip.OrthancContainerID, "0755"),
+		owned(flip.TrustVolumesDir+"/loki", flip.LokiContainerUID, flip.LokiContainerUID, "0755"),
+		owned(flip.TrustVolumesDir+"/grafana", flip.GrafanaContainerID, flip.GrafanaContainerID, "0755"),
+	}
+	// XNAT's data directories, recreated at every deploy (upstream's xnat-reset) and owned by the
+	// image's xnat user. [trust/xnat/Makefile @0046dc2 xnat-reset; flip_trust_dirs @83e67f0]
 	p.XNATDir = xnat
-	p.XNATDirs = []string{
-		xnat + "/xnat-data/tomcat_logs", xnat + "/xnat-data/archive", xnat + "/xnat-data/build",
-		xnat + "/xnat-data/cache", xnat + "/xnat-db-data",
+	for _, d := range []string{"", "/xnat-data/tomcat_logs", "/xnat-data/archive", "/xnat-data/build", "/xnat-data/cache", "/xnat-db-data"} {
+		p.XNATDirs = append(p.XNATDirs, owned(xnat+d, flip.XNATContainerUID, flip.XNATContainerUID, "0755"))
 	}
 	p.XNATServices = []string{flip.TrustServiceXNATWeb, flip.TrustServiceXNATDB, flip.TrustServiceXNATNginx}
 	for _, f := range stackFiles(s.Backend) {

@@ -43,10 +43,12 @@ func TestRenderStagesOnlyTheSlot(t *testing.T) {
 		want, never []string
 	}{
 		{flip.NVFlare,
-			[]string{"'s3://flip-stag-fl-kits/fl-flare-participant-kits/2025-06-01/net-1/services/Trust_3/'", "fed_client.json", "compose.${FL_BACKEND}.yml"},
+			[]string{"'s3://flip-stag-fl-kits/fl-flare-participant-kits/2025-06-01/net-1/services/Trust_3/'", "fed_client.json", "compose.${FL_BACKEND}.yml",
+				"chown 1000:1000 '/opt/flip/data/trust-3/net-1' && chmod 0755"},
 			[]string{"fl-flower-participant-kits", "supernode_credentials"}},
 		{flip.Flower,
-			[]string{"'s3://flip-stag-fl-kits/fl-flower-participant-kits/2025-06-01/net-1/'", "--include 'certificates/ca.crt'", "--include 'keys/supernode_credentials_3'"},
+			[]string{"'s3://flip-stag-fl-kits/fl-flower-participant-kits/2025-06-01/net-1/'", "--include 'certificates/ca.crt'", "--include 'keys/supernode_credentials_3'",
+				"chown 1000:49999 '/opt/flip/data/trust-3/net-1' && chmod 0775"},
 			[]string{"fl-flare-participant-kits", "server.key", "supernode_credentials_1'"}},
 	}
 	for _, tc := range cases {
@@ -63,7 +65,10 @@ func TestRenderStagesOnlyTheSlot(t *testing.T) {
 				"DOCKER_FL_CLIENT_NAME=" + flip.FLClientImage(tc.backend),
 				"NUM_AVAILABLE_GPUS=0",
 				"rm -rf -- '/opt/flip/xnat-trust3'",
-				"chown -R 1000:1000 -- '/opt/flip/xnat-trust3'",
+				"chown 1001:1001 '/opt/flip/xnat-trust3/xnat-data/archive'",
+				"chown 999:999 '/opt/flip/orthanc/orthanc-storage'",
+				"chown 472:472 '/opt/flip/volumes/grafana'",
+				"chown 10001:10001 '/opt/flip/volumes/loki'",
 				"XNAT_DATASOURCE_URL=jdbc:postgresql://xnat-db/xnat",
 				"for step in configure-xnat.sh configure-dcm2niix.sh; do",
 			}
