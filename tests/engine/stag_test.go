@@ -83,7 +83,7 @@ func TestStagLifecycle(t *testing.T) {
 		_, dep := h.export()
 		var instance string
 		for _, r := range dep.Resources {
-			if r.Type == "aws:ec2/instance:Instance" {
+			if r.Type == "aws:ec2/instance:Instance" && strings.HasSuffix(r.URN, "::hub-host") {
 				instance = r.ID
 			}
 		}
