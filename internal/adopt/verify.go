@@ -2,7 +2,6 @@ package adopt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/smithy-go"
 
 	"github.com/londonaicentre/flip-hub/config"
 )
@@ -62,9 +60,6 @@ func LookupsFrom(cfg aws.Config) Lookups {
 		Cognito: cip.NewFromConfig(cfg),
 	}
 }
-
-// notFound are the error codes by which AWS says a resource does not exist.
-var notFound = []string{"NotFound", "NoSuchBucket", "ResourceNotFoundException", "NotFoundException", "UserNotFoundException"}
 
 // Verify checks in the account that every resource the findings import exists, since a state
 // can be older than the account: one that does not is dropped from Imports (the first up creates
@@ -161,8 +156,7 @@ func (f *Findings) lookup(ctx context.Context, l Lookups, key, id, pool string) 
 	default:
 		return true, "", nil
 	}
-	var apiErr smithy.APIError
-	if err != nil && errors.As(err, &apiErr) && slices.Contains(notFound, apiErr.ErrorCode()) {
+	if awsid.IsNotFound(err) {
 		return false, "", nil
 	}
 	return err == nil, "", err

@@ -1,8 +1,12 @@
 package awsid
 
 import (
+	"errors"
 	"os"
 	"regexp"
+	"slices"
+
+	"github.com/aws/smithy-go"
 )
 
 // regionRE matches AWS region names: two letters, an optional partition word (gov, iso,
@@ -24,4 +28,15 @@ func Instance(s string) bool { return instanceRE.MatchString(s) }
 // and other S3 stand-ins on one host need. Real S3 keeps its virtual-hosted addressing.
 func S3PathStyle(baseEndpoint *string) bool {
 	return baseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
+}
+
+// notFoundCodes are the error codes by which AWS APIs say a resource does not exist: S3's
+// HeadBucket (NotFound, NoSuchBucket), KMS (NotFoundException), Secrets Manager
+// (ResourceNotFoundException) and Cognito (ResourceNotFoundException, UserNotFoundException).
+var notFoundCodes = []string{"NotFound", "NoSuchBucket", "ResourceNotFoundException", "NotFoundException", "UserNotFoundException"}
+
+// IsNotFound reports whether err is an AWS API error saying the resource does not exist.
+func IsNotFound(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && slices.Contains(notFoundCodes, apiErr.ErrorCode())
 }

@@ -1,7 +1,11 @@
 package awsid_test
 
 import (
+	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/londonaicentre/flip-hub/internal/awsid"
 )
@@ -50,6 +54,31 @@ func TestS3PathStyle(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_S3", tc.env3)
 			if got := awsid.S3PathStyle(tc.base); got != tc.want {
 				t.Errorf("S3PathStyle = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsNotFound(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"s3 head bucket", &smithy.GenericAPIError{Code: "NotFound"}, true},
+		{"kms", fmt.Errorf("describe key: %w", &smithy.GenericAPIError{Code: "NotFoundException"}), true},
+		{"secrets manager", &smithy.GenericAPIError{Code: "ResourceNotFoundException"}, true},
+		{"cognito user", &smithy.GenericAPIError{Code: "UserNotFoundException"}, true},
+		{"access denied", &smithy.GenericAPIError{Code: "AccessDenied"}, false},
+		{"not an API error", errors.New("NotFound"), false},
+		{"nil", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := awsid.IsNotFound(tc.err); got != tc.want {
+				t.Errorf("IsNotFound(%v) = %v; want %v", tc.err, got, tc.want)
 			}
 		})
 	}

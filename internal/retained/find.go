@@ -2,9 +2,7 @@ package retained
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,7 +11,6 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/smithy-go"
 
 	"github.com/londonaicentre/flip-hub/config"
 	"github.com/londonaicentre/flip-hub/internal/adopt"
@@ -45,14 +42,6 @@ type Found struct {
 	Imports map[string]string
 	Secrets adopt.SecretValues
 	Lines   []string
-}
-
-// notFound are the error codes by which AWS says a resource does not exist.
-var notFound = []string{"NotFound", "NotFoundException", "NoSuchBucket", "ResourceNotFoundException", "UserNotFoundException"}
-
-func isNotFound(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && slices.Contains(notFound, apiErr.ErrorCode())
 }
 
 // Find looks each target up by its name. What exists is adopted; a KMS key or secret scheduled
@@ -117,7 +106,7 @@ func (f *Found) find(ctx context.Context, c Clients, t Target, dryRun bool) erro
 			return nil
 		}
 		_, err := c.Cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(t.Physical)})
-		if isNotFound(err) {
+		if awsid.IsNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -129,7 +118,7 @@ func (f *Found) find(ctx context.Context, c Clients, t Target, dryRun bool) erro
 			return fmt.Errorf("no lookup for %s", t.Type)
 		}
 		_, err := c.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.Physical)})
-		if isNotFound(err) {
+		if awsid.IsNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -146,7 +135,7 @@ func (f *Found) find(ctx context.Context, c Clients, t Target, dryRun bool) erro
 // enabled again.
 func (f *Found) key(ctx context.Context, c Clients, t Target, dryRun bool) error {
 	out, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(t.Physical)})
-	if isNotFound(err) {
+	if awsid.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
@@ -175,7 +164,7 @@ func (f *Found) key(ctx context.Context, c Clients, t Target, dryRun bool) error
 // reads its AES key and internal service key: the values every trust's kit depends on.
 func (f *Found) secret(ctx context.Context, c Clients, t Target, dryRun bool) error {
 	out, err := c.Secrets.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(t.Physical)})
-	if isNotFound(err) {
+	if awsid.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {

@@ -59,6 +59,10 @@ func beforeUp(ctx context.Context, o options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !anyMissing(urns, file.imports) {
+		// The usual up: the state holds every persistent resource, nothing to look for.
+		return nil
+	}
 	g, err := plan.Run(plan.Options{Stack: o.Stack, Dir: o.Dir})
 	if err != nil {
 		return fmt.Errorf("plan %s: %w", o.Stack, err)

@@ -66,6 +66,16 @@ func Targets(g *plan.Graph) []Target {
 	return out
 }
 
+// anyMissing reports whether the state lacks, and the stack file does not import, any of the
+// persistent resources a stack can have: only then is the hub planned to learn their names.
+func anyMissing(stateURNs []string, imports map[string]string) bool {
+	var all []Target
+	for _, s := range specs() {
+		all = append(all, Target{Key: s.key, Type: s.typ, Name: s.name})
+	}
+	return len(Missing(all, stateURNs, imports)) > 0
+}
+
 // Missing keeps the targets the stack's state does not hold (by type and name) and whose imports
 // key the stack file does not set: what a destroy left behind, or what exists from before.
 func Missing(targets []Target, stateURNs []string, imports map[string]string) []Target {

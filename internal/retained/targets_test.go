@@ -87,9 +87,37 @@ func TestMissing(t *testing.T) {
 			for _, m := range Missing(targets, tc.state, tc.imports) {
 				got = append(got, m.Key)
 			}
+			// The quick check that skips the plan agrees for these three.
+			if all := anyMissing(tc.state, tc.imports); len(tc.want) > 0 && !all {
+				t.Errorf("anyMissing = false, but %v are missing", tc.want)
+			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("missing %v; want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAnyMissing: a state holding every persistent resource (the usual up) needs no plan; one
+// lacking any of them, or an empty one, does, unless the stack file imports it.
+func TestAnyMissing(t *testing.T) {
+	t.Parallel()
+	var all []string
+	imports := map[string]string{}
+	for _, s := range specs() {
+		all = append(all, "urn:pulumi:stag::flip-hub::flip:x:X$"+s.typ+"::"+s.name)
+		imports[s.key] = "id-" + s.name
+	}
+	if anyMissing(all, nil) {
+		t.Error("a state with every persistent resource is said to miss one")
+	}
+	if !anyMissing(all[1:], nil) {
+		t.Errorf("a state without %s is said to miss none", all[0])
+	}
+	if anyMissing(nil, imports) {
+		t.Error("an empty state whose stack file imports everything is said to miss one")
+	}
+	if !anyMissing(nil, nil) {
+		t.Error("an empty state is said to miss none")
 	}
 }
