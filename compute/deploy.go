@@ -2,14 +2,12 @@ package compute
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/londonaicentre/flip-hub/internal/deploy"
-	"github.com/londonaicentre/flip-hub/internal/protocol"
 )
 
 type deployCmd struct {
@@ -18,25 +16,9 @@ type deployCmd struct {
 	commandID pulumi.StringOutput
 }
 
-// DeployCommand is the shell command the deploy runs locally: hubctl sends the script it reads
-// on stdin to the host over SSM. Every argument is a plain identifier, so the text shows exactly
-// what runs and holds nothing secret.
+// DeployCommand is the shell command the hub deploy runs locally (deploy.HostRunCommand).
 func DeployCommand(hubctl, instanceID, region, logGroup, hash string, timeout, pingTimeout time.Duration) string {
-	short := hash
-	if len(short) > 12 {
-		short = short[:12]
-	}
-	return strings.Join([]string{
-		shellQuote(hubctl), "host", "run",
-		"--instance", shellQuote(instanceID),
-		"--region", shellQuote(region),
-		"--timeout", timeout.String(),
-		"--ping-timeout", pingTimeout.String(),
-		"--log-group", shellQuote(logGroup),
-		"--comment", shellQuote("flip-hub deploy " + short),
-		"--script", "-",
-		protocol.Arg(),
-	}, " ")
+	return deploy.HostRunCommand(hubctl, instanceID, region, logGroup, "flip-hub deploy", hash, timeout, pingTimeout)
 }
 
 // newDeploy renders the deploy from the upstream outputs and runs it on the host through

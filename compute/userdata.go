@@ -145,7 +145,7 @@ func cloudWatchAgentConfig(g LogGroups) (string, error) {
 //go:embed userdata.sh.tmpl
 var userDataScript string
 
-var userDataTemplate = template.Must(template.New("userdata").Funcs(template.FuncMap{"q": shellQuote}).Parse(userDataScript))
+var userDataTemplate = template.Must(template.New("userdata").Funcs(template.FuncMap{"q": deploy.ShellQuote}).Parse(userDataScript))
 
 // UserData renders the hub host's bootstrap script (EC2 user data).
 func UserData(a UserDataArgs) (string, error) {
@@ -186,10 +186,4 @@ func UserData(a UserDataArgs) (string, error) {
 		return "", fmt.Errorf("user data: %d bytes; EC2 allows %d", b.Len(), maxUserData)
 	}
 	return b.String(), nil
-}
-
-// shellQuote quotes s for bash as one word: single-quoted, each embedded single quote written
-// as a closing quote, an escaped quote and an opening quote.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -2,7 +2,6 @@ package trusthost
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi-command/sdk/go/command/local"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flip"
-	"github.com/londonaicentre/flip-hub/internal/protocol"
 	"github.com/londonaicentre/flip-hub/internal/trustdeploy"
 )
 
@@ -18,24 +16,9 @@ func flarePrefix(kitDate, slot string) string { return flip.FlareKitPrefix(kitDa
 func flowerPrefix(kitDate string) string      { return flip.FlowerKitPrefix(kitDate) }
 func flowerCredential(n int) string           { return flip.FlowerCredentialFile(n) }
 
-// DeployCommand is the shell command the trust deploy runs locally: hubctl sends the script it
-// reads on stdin to the trust host over SSM. Every argument is a plain identifier.
+// DeployCommand is the shell command the trust deploy runs locally (deploy.HostRunCommand).
 func DeployCommand(hubctl, code, instanceID, region, logGroup, hash string, timeout, pingTimeout time.Duration) string {
-	short := hash
-	if len(short) > 12 {
-		short = short[:12]
-	}
-	return strings.Join([]string{
-		shellQuote(hubctl), "host", "run",
-		"--instance", shellQuote(instanceID),
-		"--region", shellQuote(region),
-		"--timeout", timeout.String(),
-		"--ping-timeout", pingTimeout.String(),
-		"--log-group", shellQuote(logGroup),
-		"--comment", shellQuote("flip-hub trust " + code + " deploy " + short),
-		"--script", "-",
-		protocol.Arg(),
-	}, " ")
+	return deploy.HostRunCommand(hubctl, instanceID, region, logGroup, "flip-hub trust "+code+" deploy", hash, timeout, pingTimeout)
 }
 
 // deploy renders the trust deploy and runs it on the host through `hubctl host run`. It re-runs
@@ -93,9 +76,4 @@ func (b *builder) deploy() error {
 	b.c.DeployHash = hash
 	b.c.DeployCommandID = cmd.Stdout.ApplyT(deploy.CommandIDFromOutput).(pulumi.StringOutput)
 	return nil
-}
-
-// shellQuote quotes s for sh as one word.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

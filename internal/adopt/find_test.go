@@ -337,9 +337,6 @@ func TestStateRemovals(t *testing.T) {
 			t.Errorf("report removes %s from Terraform, which flip-hub does not adopt", never)
 		}
 	}
-	if got := shellQuote(`a'b["c"]`); got != `'a'\''b["c"]'` {
-		t.Errorf("shellQuote = %s", got)
-	}
 }
 
 func TestG1MapsToTheSameKeys(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/londonaicentre/flip-hub/config"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 )
 
 // String is the report (WriteReport). It holds no secret value.
@@ -70,7 +71,7 @@ func (f Findings) WriteReport(w io.Writer) error {
 	if len(rm) > 0 {
 		ew.printf("\nTerraform must stop managing these: run in upstream's Terraform directory before the first `hubctl up` of the stack (the resources stay in AWS; never apply or destroy them with Terraform again):\n")
 		for _, a := range rm {
-			ew.printf("  terraform state rm %s\n", shellQuote(a))
+			ew.printf("  terraform state rm %s\n", deploy.ShellQuote(a))
 		}
 	}
 	if len(f.Steps) > 0 {
@@ -121,11 +122,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// shellQuote quotes s for a POSIX shell: Terraform addresses carry brackets and double quotes.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // errWriter keeps the first write error, so the report is written without a check per line.

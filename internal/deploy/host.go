@@ -94,7 +94,7 @@ type hostParams struct {
 	RoleARN, Region                   string
 }
 
-var hostTmpl = template.Must(template.New("host").Funcs(template.FuncMap{"q": shellQuote}).ParseFS(hostTemplates, "host/*.tmpl"))
+var hostTmpl = template.Must(template.New("host").Funcs(template.FuncMap{"q": ShellQuote}).ParseFS(hostTemplates, "host/*.tmpl"))
 
 // renderHost renders one host file template for the stack's fl-server role and region.
 func renderHost(name, roleARN, region string) (string, error) {

@@ -54,7 +54,7 @@ const StateFile = Dir + "/deployed.env"
 //go:embed deploy.sh.tmpl
 var deployScript string
 
-var scriptTemplate = template.Must(template.New("deploy").Funcs(template.FuncMap{"q": shellQuote, "hostPath": hostPath}).Parse(deployScript))
+var scriptTemplate = template.Must(template.New("deploy").Funcs(template.FuncMap{"q": ShellQuote, "hostPath": hostPath}).Parse(deployScript))
 
 // templateParams adds the constants the template prints.
 type templateParams struct {
@@ -120,8 +120,8 @@ func hostPath(p string) string {
 	return p
 }
 
-// shellQuote quotes s for bash as one word: single-quoted, each embedded single quote written
+// ShellQuote quotes s for bash as one word: single-quoted, each embedded single quote written
 // as a closing quote, an escaped quote and an opening quote.
-func shellQuote(s string) string {
+func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/londonaicentre/flip-hub/internal/awsid"
+	"github.com/londonaicentre/flip-hub/internal/deploy"
 	"github.com/londonaicentre/flip-hub/internal/flip"
 )
 
 //go:embed deploy.sh.tmpl stack
 var files embed.FS
 
-var scriptTemplate = template.Must(template.New("deploy.sh.tmpl").Funcs(template.FuncMap{"q": shellQuote}).
+var scriptTemplate = template.Must(template.New("deploy.sh.tmpl").Funcs(template.FuncMap{"q": deploy.ShellQuote}).
 	ParseFS(files, "deploy.sh.tmpl"))
 
 // Defaults of a Spec's zero fields.
@@ -284,9 +285,4 @@ func delimiter(name, content string) (string, error) {
 		}
 	}
 	return name, nil
-}
-
-// shellQuote quotes s for bash as one word.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
