@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,26 +38,8 @@ import (
 // SSM DescribeInstanceInformation proxy) and a real PostgreSQL, with the stack outputs given as
 // --outputs-file. They set process environment variables, so none runs in parallel.
 
-// day2Buffer is a bytes.Buffer safe for a command writing while the test reads.
-type day2Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (d *day2Buffer) Write(p []byte) (int, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.b.Write(p)
-}
-
-func (d *day2Buffer) String() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.b.String()
-}
-
 // day2Exec runs hubctl with args under ctx and returns its stdout, stderr and exit code.
-func day2Exec(ctx context.Context, stdin string, out *day2Buffer, args ...string) (string, int) {
+func day2Exec(ctx context.Context, stdin string, out *testexec.Buffer, args ...string) (string, int) {
 	root := newRoot()
 	root.SetArgs(args)
 	var errOut bytes.Buffer
@@ -77,7 +58,7 @@ func day2Run(t *testing.T, stdin string, args ...string) (stdout, stderr string,
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var out day2Buffer
+	var out testexec.Buffer
 	stderr, code = day2Exec(ctx, stdin, &out, args...)
 	return out.String(), stderr, code
 }
@@ -610,7 +591,7 @@ exec sleep 300
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out day2Buffer
+	var out testexec.Buffer
 	done := make(chan int, 1)
 	go func() { _, code := day2Exec(ctx, "", &out, base...); done <- code }()
 	deadline := time.Now().Add(20 * time.Second)

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -174,7 +173,7 @@ func TestContextEndsSessions(t *testing.T) {
 	o := opts
 	o.AWSCLI = cli
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out testexec.Buffer
 	done := make(chan error, 1)
 	targets := []forward.Target{freeTarget(t), {Name: "db", RemoteHost: "db.example", RemotePort: 5432, URL: "postgres://%s/flip?sslmode=require", Note: "TLS required"}}
 	go func() { done <- forward.Run(ctx, o, targets, &out) }()
@@ -281,21 +280,4 @@ func TestSessionFailures(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,31 +1,14 @@
 package progress
 
 import (
-	"bytes"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/londonaicentre/flip-hub/internal/testexec"
 )
-
-// syncBuffer is a bytes.Buffer safe for the heartbeat's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestElapsed(t *testing.T) {
 	for _, tc := range []struct {
@@ -40,7 +23,7 @@ func TestElapsed(t *testing.T) {
 
 // TestHeartbeatPiped: on a pipe, a file or a buffer nothing is written, however long the wait.
 func TestHeartbeatPiped(t *testing.T) {
-	var b syncBuffer
+	var b testexec.Buffer
 	stop := Heartbeat(&b, "waiting")
 	time.Sleep(3 * Interval / 2)
 	stop()
@@ -70,7 +53,7 @@ func TestHeartbeatPiped(t *testing.T) {
 // TestHeartbeatLines: on a terminal the line is rewritten in place with the label and the
 // elapsed time, and stop clears it.
 func TestHeartbeatLines(t *testing.T) {
-	var b syncBuffer
+	var b testexec.Buffer
 	var mu sync.Mutex
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time {
