@@ -173,20 +173,19 @@ func TestBlastRemoveTrust(t *testing.T) {
 	}
 }
 
+// TestBlastRotateTrustKeys: a trust's keys are derived from the one key seed and its rotation, so
+// raising the rotation adds, removes and replaces nothing; what changes is secret (its keys, and
+// the hash in its register command's environment), masked in the recorded graph. The engine suite
+// ("rotating a trust's keys keeps its id and slot") sees the register command update and the
+// stored hash change.
 func TestBlastRotateTrustKeys(t *testing.T) {
 	t.Parallel()
 	before := Plan(t, "prod")
 	after := MustPlanWith(t, "prod", func(tb testing.TB, c plan.StackConfig) {
 		EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { ts[1]["rotation"] = 1; return ts })
 	})
-	d := DiffGraphs(before, after, nil)
-	if len(d.Added) > 0 || len(d.Removed) > 0 || len(d.Changed) == 0 {
-		t.Fatalf("rotating uclh's keys:\n%s", d)
-	}
-	for _, u := range d.ChangedURNs() {
-		if !strings.HasPrefix(blName(u), "uclh-") {
-			t.Errorf("rotating uclh's keys changes %s %v", u, d.Changed[u])
-		}
+	if d := DiffGraphs(before, after, nil); len(d.Added)+len(d.Removed)+len(d.Changed) > 0 {
+		t.Fatalf("rotating uclh's keys changes more than secrets:\n%s", d)
 	}
 }
 

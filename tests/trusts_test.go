@@ -77,11 +77,15 @@ func trHubDeploy(t *testing.T, g *plan.Graph) plan.Resource {
 	return found[0]
 }
 
-// trPlaintexts are the values the plan's mocks mint for a trust: its two keys and the hash.
-func trPlaintexts(code string) []string {
-	raw := plan.FakeRandomBytes(code+"-keys", 2*trusts.KeyBytes)
-	key := base64.RawURLEncoding.EncodeToString(raw[:32])
-	svc := base64.RawURLEncoding.EncodeToString(raw[32:])
+// trPlaintexts are the values a trust gets from the seed the plan's mocks mint: its two keys and
+// the hash.
+func trPlaintexts(t *testing.T, code string) []string {
+	t.Helper()
+	seed := base64.StdEncoding.EncodeToString(plan.FakeRandomBytes(trusts.KeySeedResourceName, trusts.SeedBytes))
+	key, svc, err := trusts.DeriveKeys(seed, code, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sum := sha256.Sum256([]byte(key))
 	return []string{key, svc, hex.EncodeToString(sum[:])}
 }
@@ -97,8 +101,17 @@ func TestTrustsLayer(t *testing.T) {
 				if layer.Parent == "" || !strings.HasSuffix(layer.Parent, "pulumi:pulumi:Stack::flip-hub-"+stack) {
 					t.Errorf("the trusts component's parent is %q; want the stack", layer.Parent)
 				}
-				if kids := g.Children(layer.URN); len(kids) != 2*n {
-					t.Fatalf("%d resources in the trusts layer; want 2 per trust (%d)", len(kids), 2*n)
+				if kids := g.Children(layer.URN); len(kids) != n+1 {
+					t.Fatalf("%d resources in the trusts layer; want the key seed and one per trust (%d)", len(kids), n+1)
+				}
+				seed, ok := g.Get(trTypeBytes, trusts.KeySeedResourceName)
+				switch {
+				case !ok || seed.Parent != layer.URN:
+					t.Fatal("the key seed is missing or outside the trusts layer")
+				case !strings.Contains(seed.Provider, "pulumi:providers:random::random"):
+					t.Errorf("key seed provider %q; want the stack's explicit random provider", seed.Provider)
+				case seed.Number("length") != trusts.SeedBytes || seed.Inputs["keepers"] != nil:
+					t.Errorf("key seed: length %v, keepers %v; want %d bytes and no keepers", seed.Inputs["length"], seed.Inputs["keepers"], trusts.SeedBytes)
 				}
 				if n == 0 {
 					return
@@ -116,17 +129,6 @@ func TestTrustsLayer(t *testing.T) {
 				}
 				for i := range n {
 					code := trCode(i)
-					for _, name := range []string{code + "-keys"} {
-						r, ok := g.Get(trTypeBytes, name)
-						switch {
-						case !ok || r.Parent != layer.URN:
-							t.Fatalf("%s missing or outside the trusts layer", name)
-						case !strings.Contains(r.Provider, "pulumi:providers:random::random"):
-							t.Errorf("%s provider %q; want the stack's explicit random provider", name, r.Provider)
-						case r.Number("length") != 64 || r.String("keepers.rotation") != "0":
-							t.Errorf("%s: length %v, keepers %v; want 64 bytes (two keys) kept by rotation 0", name, r.Inputs["length"], r.Inputs["keepers"])
-						}
-					}
 					cmd, ok := g.Get(trTypeCommand, code+"-register")
 					if !ok || cmd.Parent != layer.URN {
 						t.Fatalf("%s-register missing or outside the trusts layer", code)
@@ -141,7 +143,7 @@ func TestTrustsLayer(t *testing.T) {
 					wantDelete += " --protocol 1"
 					for k, v := range map[string]string{
 						"create":                               "hubctl trust register --code " + code + " --protocol 1",
-						"update":                               "hubctl trust register --code " + code + " --protocol 1",
+						"update":                               "", // none: pulumi-command reruns create
 						"delete":                               wantDelete,
 						"environment." + trusts.EnvDBName:      "flip",
 						"environment." + trusts.EnvDBPort:      "5432",
@@ -166,7 +168,7 @@ func TestTrustsLayer(t *testing.T) {
 					if !slices.Contains(cmd.SecretInputs, "environment") {
 						t.Errorf("%s-register's environment is not secret-marked", code)
 					}
-					for _, s := range trPlaintexts(code) {
+					for _, s := range trPlaintexts(t, code) {
 						if strings.Contains(graphJSON.String(), s) {
 							t.Errorf("trust %s: a key or its hash appears in the recorded graph", code)
 						}
@@ -235,8 +237,8 @@ func TestTrustsGraphDiff(t *testing.T) {
 				if len(shrunk) > 0 {
 					t.Errorf("going from %d to %d trusts also moves resources the other way:\n%s", tc.before, tc.after, d)
 				}
-				// Per trust: its keys and its registration.
-				want := 2 * len(moved)
+				// Per trust: its registration (its keys come from the seed, which stays).
+				want := len(moved)
 				if shared {
 					want += len(trNetworkShared)
 				}
@@ -250,35 +252,5 @@ func TestTrustsGraphDiff(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-func TestTrustsRotation(t *testing.T) {
-	t.Parallel()
-	for _, stack := range Stacks {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			before := MustPlanWith(t, stack, trConfig(3))
-			after := MustPlanWith(t, stack, func(tb testing.TB, c plan.StackConfig) {
-				trConfig(3)(tb, c)
-				EditTrusts(tb, c, func(ts []map[string]any) []map[string]any { ts[1]["rotation"] = 2; return ts })
-			})
-			d := DiffGraphs(before, after, nil)
-			want := []string{"t02-keys"}
-			var got []string
-			for _, u := range d.ChangedURNs() {
-				got = append(got, u[strings.LastIndex(u, "::")+2:])
-				if !slices.Equal(d.Changed[u], []string{"inputs.keepers"}) {
-					t.Errorf("rotation changes %s of %s; want only the keepers", d.Changed[u], u)
-				}
-			}
-			if len(d.Added)+len(d.Removed) > 0 || !slices.Equal(got, want) {
-				t.Errorf("a rotation of t02 changes %v (added %v, removed %v); want only %v", got, d.Added, d.Removed, want)
-			}
-			r, _ := after.Get(trTypeBytes, "t02-keys")
-			if r.String("keepers.rotation") != "2" {
-				t.Errorf("keepers %v; want rotation 2", r.Inputs["keepers"])
-			}
-		})
 	}
 }

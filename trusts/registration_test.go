@@ -1,7 +1,10 @@
 package trusts
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -41,44 +44,87 @@ func TestParseRegistration(t *testing.T) {
 	}
 }
 
-func TestSplitKeys(t *testing.T) {
+// rfc5869 is HKDF-SHA256 written out from RFC 5869 §2.2–2.3 with HMAC alone, so that the test
+// checks DeriveKeys' salt, info and split against the definition rather than against itself.
+func rfc5869(ikm []byte, info string, length int) []byte {
+	extract := hmac.New(sha256.New, make([]byte, sha256.Size)) // no salt: HashLen zero bytes
+	extract.Write(ikm)
+	prk := extract.Sum(nil)
+	var okm, prev []byte
+	for i := byte(1); len(okm) < length; i++ {
+		expand := hmac.New(sha256.New, prk)
+		expand.Write(prev)
+		expand.Write([]byte(info))
+		expand.Write([]byte{i})
+		prev = expand.Sum(nil)
+		okm = append(okm, prev...)
+	}
+	return okm[:length]
+}
+
+func TestDeriveKeys(t *testing.T) {
 	t.Parallel()
-	// Bytes whose standard encoding holds both + and /, which base64url must replace.
-	raw := make([]byte, KeysResourceBytes)
-	for i := range raw {
-		raw[i] = byte(0xfb + i%5)
+	seed := make([]byte, SeedBytes)
+	for i := range seed {
+		seed[i] = byte(0xa0 + i)
 	}
-	raw[KeyBytes] = 0 // the halves differ
-	std := base64.StdEncoding.EncodeToString(raw)
-	if !strings.ContainsAny(std, "+/") {
-		t.Fatalf("fixture %q has no + or /", std)
+	std := base64.StdEncoding.EncodeToString(seed)
+	want := func(seed []byte, code string, rotation int) (string, string) {
+		okm := rfc5869(seed, "flip-hub/trust-keys/v1/"+code+"/"+strconv.Itoa(rotation), 64)
+		return base64.RawURLEncoding.EncodeToString(okm[:32]), base64.RawURLEncoding.EncodeToString(okm[32:])
 	}
+	gsttAPI, gsttSvc := want(seed, "gstt", 0)
+	gstt1API, gstt1Svc := want(seed, "gstt", 1)
+	kchAPI, kchSvc := want(seed, "KCH", 0)
+	longer := append(append([]byte{}, seed...), 1)
+	longerAPI, longerSvc := want(longer, "gstt", 0)
 	cases := []struct {
-		name, in         string
+		name, seed, code string
+		rotation         int
 		wantAPI, wantSvc string
 		wantErr          bool
 	}{
-		{"64 bytes", std, base64.RawURLEncoding.EncodeToString(raw[:32]), base64.RawURLEncoding.EncodeToString(raw[32:]), false},
-		{"one key's worth", base64.StdEncoding.EncodeToString(raw[:32]), "", "", true},
-		{"one byte short", base64.StdEncoding.EncodeToString(raw[:63]), "", "", true},
-		{"not base64", "not base64!", "", "", true},
+		{"gstt, first keys", std, "gstt", 0, gsttAPI, gsttSvc, false},
+		{"gstt, rotated once", std, "gstt", 1, gstt1API, gstt1Svc, false},
+		{"another trust", std, "KCH", 0, kchAPI, kchSvc, false},
+		{"a longer seed is used whole", base64.StdEncoding.EncodeToString(longer), "gstt", 0, longerAPI, longerSvc, false},
+		{"one byte short", base64.StdEncoding.EncodeToString(seed[:31]), "gstt", 0, "", "", true},
+		{"not base64", "not base64!", "gstt", 0, "", "", true},
+		{"negative rotation", std, "gstt", -1, "", "", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			api, svc, err := SplitKeys(tc.in)
+			api, svc, err := DeriveKeys(tc.seed, tc.code, tc.rotation)
 			if (err != nil) != tc.wantErr || api != tc.wantAPI || svc != tc.wantSvc {
-				t.Fatalf("SplitKeys() = %q, %q, %v; want %q, %q (error %v)", api, svc, err, tc.wantAPI, tc.wantSvc, tc.wantErr)
+				t.Fatalf("DeriveKeys() = %q, %q, %v; want %q, %q (error %v)", api, svc, err, tc.wantAPI, tc.wantSvc, tc.wantErr)
 			}
-			if err != nil && strings.Contains(err.Error(), tc.in) {
-				t.Errorf("the error echoes its input: %v", err)
+			if err != nil {
+				if strings.Contains(err.Error(), tc.seed) {
+					t.Errorf("the error echoes the seed: %v", err)
+				}
+				return
 			}
 			for _, k := range []string{api, svc} {
-				if err == nil && (len(k) != 43 || strings.ContainsAny(k, "+/=")) {
+				if len(k) != 43 || strings.ContainsAny(k, "+/=") {
 					t.Errorf("key %q; want 43 URL-safe characters without padding", k)
 				}
 			}
+			if api == svc {
+				t.Error("the API key and the internal service key are equal")
+			}
 		})
+	}
+	// Distinct trusts and rotations never share a key.
+	seen := map[string]string{}
+	for _, k := range []struct{ label, key string }{
+		{"gstt/0 api", gsttAPI}, {"gstt/0 svc", gsttSvc}, {"gstt/1 api", gstt1API},
+		{"gstt/1 svc", gstt1Svc}, {"KCH/0 api", kchAPI}, {"KCH/0 svc", kchSvc},
+	} {
+		if other, dup := seen[k.key]; dup {
+			t.Errorf("%s equals %s", k.label, other)
+		}
+		seen[k.key] = k.label
 	}
 }
 

@@ -129,16 +129,15 @@ func (a Args) validate() error {
 	return nil
 }
 
-// KeysResourceName is the name of a trust's RandomBytes, which holds both its keys.
-func KeysResourceName(code string) string { return code + "-keys" }
-
 // RegisterResourceName is the name of a trust's register command.
 func RegisterResourceName(code string) string { return code + "-register" }
 
-// New builds the trusts layer: per trust, one RandomBytes holding its two keys, and its
-// registration.
+// New builds the trusts layer: the trusts' key seed, and per trust its registration.
 //
-// Each key is 32 random bytes from pulumi-random, URL-safe base64. The registration is a
+// The seed is one RandomBytes from pulumi-random; each trust's two keys are derived from it
+// (DeriveKeys: HKDF-SHA256 bound to the trust's code and rotation), 32 bytes each, URL-safe
+// base64. A trust therefore costs one resource, not two: every update of a hub with many trusts
+// writes its whole state once per step on a file or S3 backend. The registration is a
 // local.Command running `hubctl trust register` (`hubctl trust deregister` when the trust leaves
 // the config); the API key's SHA-256 hex digest reaches it through the command's secret
 // environment. Every resource of a trust is named after its code, so adding a trust adds only its
@@ -154,11 +153,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	parent := pulumi.Parent(c)
 
+	// The seed has no keepers: nothing but a deliberate replacement (pulumi up --replace) changes
+	// it, and that rotates every trust's keys at once.
+	seed, err := random.NewRandomBytes(ctx, KeySeedResourceName, &random.RandomBytesArgs{
+		Length: pulumi.Int(SeedBytes),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("trust key seed: %w", err)
+	}
+
 	keys := pulumi.Map{}
 	regs := pulumi.Map{}
 	kitFiles := pulumi.StringMap{}
 	for _, t := range args.Trusts {
-		tr, err := newTrust(ctx, t, args, parent)
+		tr, err := newTrust(ctx, t, args, seed, parent)
 		if err != nil {
 			return nil, fmt.Errorf("trust %s: %w", t.Code, err)
 		}
@@ -200,22 +208,15 @@ type trust struct {
 	slotNumber               pulumi.IntOutput
 }
 
-func newTrust(ctx *pulumi.Context, t Trust, args Args, parent pulumi.ResourceOption) (*trust, error) {
-	// The rotation counter is the only keeper: bumping it replaces the random bytes and so mints
-	// new keys; nothing else (name, region, the hub's resources) ever does.
-	keepers := pulumi.StringMap{"rotation": pulumi.String(strconv.Itoa(t.Rotation))}
-	raw, err := random.NewRandomBytes(ctx, KeysResourceName(t.Code), &random.RandomBytesArgs{
-		Length:  pulumi.Int(KeysResourceBytes),
-		Keepers: keepers,
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("trust keys: %w", err)
-	}
-	pair := raw.Base64.ApplyT(func(b string) ([]string, error) {
-		api, svc, err := SplitKeys(b)
+func newTrust(ctx *pulumi.Context, t Trust, args Args, seed *random.RandomBytes, parent pulumi.ResourceOption) (*trust, error) {
+	// The rotation counter is the only other input of the derivation: bumping it mints new keys;
+	// nothing else (name, region, the hub's resources) ever does.
+	pair := seed.Base64.ApplyT(func(b string) ([]string, error) {
+		api, svc, err := DeriveKeys(b, t.Code, t.Rotation)
 		return []string{api, svc}, err
 	}).(pulumi.StringArrayOutput)
-	// The provider already marks Base64 secret; ToSecret states it, so no refactor can lose it.
+	// The provider marks Base64 secret, and an apply keeps it so; ToSecret states it, so no
+	// refactor can lose it.
 	apiKey := pulumi.ToSecret(pair.Index(pulumi.Int(0))).(pulumi.StringOutput)
 	serviceKey := pulumi.ToSecret(pair.Index(pulumi.Int(1))).(pulumi.StringOutput)
 	// The hash is not the key, but it is what the hub authenticates against and it would let anyone
@@ -231,10 +232,10 @@ func newTrust(ctx *pulumi.Context, t Trust, args Args, parent pulumi.ResourceOpt
 	}
 	register := RegisterCommand(args.HubctlCommand, t.Code)
 	cmd, err := local.NewCommand(ctx, RegisterResourceName(t.Code), &local.CommandArgs{
-		// Create and Update register (registration is idempotent: an update with a new hash rotates
-		// it, a new name or region updates the row, nothing else is touched); Delete deregisters.
+		// Create registers, and with no Update command pulumi-command runs Create again on an
+		// update (registration is idempotent: a new hash rotates it, a new name or region updates
+		// the row, nothing else is touched); Delete deregisters.
 		Create: pulumi.String(register),
-		Update: pulumi.String(register),
 		Delete: pulumi.String(DeregisterCommand(args.HubctlCommand, t.Code, args.ForceDeregister)),
 		// Everything that can change lives here rather than in Triggers: the Go SDK makes
 		// triggers[*] replace-on-change, and a replacement would run the new Create and then the

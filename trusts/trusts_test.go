@@ -113,11 +113,16 @@ func run(t *testing.T, args trusts.Args, res *result) *plan.Graph {
 	return g
 }
 
-// fakeKeys are the trust's API key and service key as the plan's mocks mint them: the two halves
-// of the 64 bytes of its <code>-keys resource, each URL-safe.
-func fakeKeys(code string) (apiKey, serviceKey string) {
-	raw := plan.FakeRandomBytes(code+"-keys", 2*trusts.KeyBytes)
-	return base64.RawURLEncoding.EncodeToString(raw[:32]), base64.RawURLEncoding.EncodeToString(raw[32:])
+// fakeKeys are the trust's API key and service key as derived from the seed the plan's mocks
+// mint (DeriveKeys itself is checked against RFC 5869 in the package's own tests).
+func fakeKeys(t *testing.T, code string, rotation int) (apiKey, serviceKey string) {
+	t.Helper()
+	seed := base64.StdEncoding.EncodeToString(plan.FakeRandomBytes(trusts.KeySeedResourceName, trusts.SeedBytes))
+	apiKey, serviceKey, err := trusts.DeriveKeys(seed, code, rotation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apiKey, serviceKey
 }
 
 func sha(s string) string {
@@ -147,29 +152,25 @@ func TestGraphPerTrust(t *testing.T) {
 				t.Fatal("no hub-deploy stand-in")
 			}
 			children := g.Children(comp.URN)
-			if len(children) != 2*n {
-				t.Fatalf("%d children; want 2 per trust (%d)", len(children), 2*n)
+			if len(children) != n+1 {
+				t.Fatalf("%d children; want the key seed and one per trust (%d)", len(children), n+1)
+			}
+			seed, ok := g.Get(bytesType, trusts.KeySeedResourceName)
+			switch {
+			case !ok || seed.Parent != comp.URN:
+				t.Fatalf("key seed: missing or not parented to the component (parent %q)", seed.Parent)
+			case seed.Inputs["length"] != float64(32):
+				t.Errorf("key seed: length %v; want 32 bytes", seed.Inputs["length"])
+			case seed.Inputs["keepers"] != nil:
+				t.Errorf("key seed: keepers %v; want none (only a deliberate replacement rotates every key)", seed.Inputs["keepers"])
+			case !strings.Contains(seed.Provider, "pulumi:providers:random::random"):
+				t.Errorf("key seed: provider %q; want the explicit random provider", seed.Provider)
 			}
 			var graphJSON bytes.Buffer
 			if err := plan.WriteJSON(&graphJSON, g); err != nil {
 				t.Fatal(err)
 			}
 			for _, tr := range ts {
-				for _, name := range []string{tr.Code + "-keys"} {
-					r, ok := g.Get(bytesType, name)
-					if !ok || r.Parent != comp.URN {
-						t.Fatalf("%s: missing or not parented to the component (parent %q)", name, r.Parent)
-					}
-					if r.Inputs["length"] != float64(64) {
-						t.Errorf("%s: length %v; want 64 (two 32-byte keys)", name, r.Inputs["length"])
-					}
-					if !reflect.DeepEqual(r.Inputs["keepers"], map[string]any{"rotation": "0"}) {
-						t.Errorf("%s: keepers %v; want {rotation: 0}", name, r.Inputs["keepers"])
-					}
-					if !strings.Contains(r.Provider, "pulumi:providers:random::random") {
-						t.Errorf("%s: provider %q; want the explicit random provider", name, r.Provider)
-					}
-				}
 				cmd, ok := g.Get(commandType, tr.Code+"-register")
 				if !ok || cmd.Parent != comp.URN {
 					t.Fatalf("%s-register: missing or not parented", tr.Code)
@@ -179,7 +180,6 @@ func TestGraphPerTrust(t *testing.T) {
 				}
 				want := map[string]string{
 					"create": "hubctl trust register --code " + tr.Code + " --protocol 1",
-					"update": "hubctl trust register --code " + tr.Code + " --protocol 1",
 					"delete": "hubctl trust deregister --code " + tr.Code + " --protocol 1",
 				}
 				for k, v := range want {
@@ -187,8 +187,11 @@ func TestGraphPerTrust(t *testing.T) {
 						t.Errorf("%s-register %s = %v; want %q", tr.Code, k, cmd.Inputs[k], v)
 					}
 				}
-				if !slices.Contains(cmd.Dependencies, deploy.URN) {
-					t.Errorf("%s-register depends on %v; want the hub deploy %s", tr.Code, cmd.Dependencies, deploy.URN)
+				if _, ok := cmd.Inputs["update"]; ok {
+					t.Errorf("%s-register has an update command; with none, pulumi-command reruns create", tr.Code)
+				}
+				if !slices.Contains(cmd.Dependencies, deploy.URN) || !slices.Contains(cmd.Dependencies, seed.URN) {
+					t.Errorf("%s-register depends on %v; want the hub deploy %s and the key seed", tr.Code, cmd.Dependencies, deploy.URN)
 				}
 				if _, ok := cmd.Inputs["triggers"]; ok {
 					t.Errorf("%s-register has triggers: they replace, and a replace deregisters", tr.Code)
@@ -207,7 +210,7 @@ func TestGraphPerTrust(t *testing.T) {
 						t.Errorf("%s-register environment %s = %v; want %q", tr.Code, k, env[k], v)
 					}
 				}
-				key, svc := fakeKeys(tr.Code)
+				key, svc := fakeKeys(t, tr.Code, tr.Rotation)
 				for _, secret := range []string{key, svc, sha(key)} {
 					if strings.Contains(graphJSON.String(), secret) {
 						t.Errorf("trust %s: a key or the hash appears in the recorded graph", tr.Code)
@@ -242,8 +245,8 @@ func TestOutputs(t *testing.T) {
 		entry, _ := res.keys[tr.Code].(map[string]any)
 		apiKey, _ := entry[trusts.KeyAPIKey].(string)
 		svcKey, _ := entry[trusts.KeyInternalServiceKey].(string)
-		if wantAPI, wantSvc := fakeKeys(tr.Code); apiKey != wantAPI || svcKey != wantSvc {
-			t.Errorf("%s: keys are not the URL-safe encoding of the random bytes", tr.Code)
+		if wantAPI, wantSvc := fakeKeys(t, tr.Code, tr.Rotation); apiKey != wantAPI || svcKey != wantSvc {
+			t.Errorf("%s: keys are not those derived from the seed for its code and rotation", tr.Code)
 		}
 		if !urlSafe43.MatchString(apiKey) || !urlSafe43.MatchString(svcKey) || apiKey == svcKey {
 			t.Errorf("%s: want two distinct 43-character URL-safe keys (32 bytes)", tr.Code)
@@ -306,10 +309,7 @@ func diff(t *testing.T, a, b *plan.Graph) (onlyA, onlyB, changed []string) {
 // resourcesOf are the URNs of one trust's resources in a graph made by program.
 func resourcesOf(code string) []string {
 	prefix := "urn:pulumi:test::flip-hub::" + trusts.TypeToken + "$"
-	return []string{
-		prefix + bytesType + "::" + code + "-keys",
-		prefix + commandType + "::" + code + "-register",
-	}
+	return []string{prefix + commandType + "::" + code + "-register"}
 }
 
 func TestAddingOrRemovingATrustTouchesOnlyItsResources(t *testing.T) {
@@ -349,26 +349,36 @@ func TestAddingOrRemovingATrustTouchesOnlyItsResources(t *testing.T) {
 	}
 }
 
-func TestRotationReplacesOnlyThatTrustsKeys(t *testing.T) {
+// TestRotationChangesOnlyThatTrustsKeys: bumping one trust's rotation gives it new keys (and so a
+// new hash in its register command's secret environment, an update the engine suite runs) and
+// leaves every other trust's keys and every resource as they were.
+func TestRotationChangesOnlyThatTrustsKeys(t *testing.T) {
 	t.Parallel()
 	ts := someTrusts(3)
-	before := run(t, baseArgs(ts), nil)
+	resBefore, resAfter := &result{}, &result{}
+	before := run(t, baseArgs(ts), resBefore)
 	bumped := slices.Clone(ts)
 	bumped[1].Rotation = 1
-	after := run(t, baseArgs(bumped), nil)
+	after := run(t, baseArgs(bumped), resAfter)
 	removed, added, changed := diff(t, before, after)
-	if len(removed)+len(added) != 0 {
-		t.Errorf("a rotation added %v and removed %v; want the same resources", added, removed)
+	if len(removed)+len(added)+len(changed) != 0 {
+		t.Errorf("a rotation added %v, removed %v and changed %v; want only secret values to differ", added, removed, changed)
 	}
-	want := resourcesOf("t02")[:1] // the random bytes holding both keys; their keepers
-	if !slices.Equal(changed, want) {
-		t.Errorf("changed %v; want only %v", changed, want)
-	}
-	for _, u := range want {
-		r, _ := after.ByURN(u)
-		if !reflect.DeepEqual(r.Inputs["keepers"], map[string]any{"rotation": "1"}) {
-			t.Errorf("%s keepers %v; want {rotation: 1}", r.Name, r.Inputs["keepers"])
+	resBefore.mu.Lock()
+	defer resBefore.mu.Unlock()
+	resAfter.mu.Lock()
+	defer resAfter.mu.Unlock()
+	for _, tr := range ts {
+		was, _ := resBefore.keys[tr.Code].(map[string]any)
+		is, _ := resAfter.keys[tr.Code].(map[string]any)
+		for _, k := range []string{trusts.KeyAPIKey, trusts.KeyInternalServiceKey, trusts.KeyAPIKeyHash} {
+			if same := was[k] == is[k]; same != (tr.Code != "t02") || was[k] == nil {
+				t.Errorf("%s %s unchanged %v after rotating t02; want a change for t02 only", tr.Code, k, same)
+			}
 		}
+	}
+	if wantAPI, _ := fakeKeys(t, "t02", 1); resAfter.keys["t02"].(map[string]any)[trusts.KeyAPIKey] != wantAPI {
+		t.Error("t02's rotated API key is not the one derived for rotation 1")
 	}
 }
 
