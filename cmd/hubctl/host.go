@@ -38,7 +38,7 @@ func newHostRunCmd() *cobra.Command {
 	fl.StringArrayVar(&r.SecretEnv, "secret-env", nil, "name of an environment variable whose value must not appear in the script (repeatable)")
 	fl.DurationVar(&r.Timeout, "timeout", 20*time.Minute, "how long the command may run before it is cancelled")
 	fl.DurationVar(&r.PingTimeout, "ping-timeout", 10*time.Minute, "how long to wait for the instance to be Online in SSM")
-	fl.DurationVar(&r.Poll, "poll", ssmrun.DefaultPoll, "interval between SSM status calls")
+	fl.DurationVar(&r.Poll, "poll", ssmrun.DefaultPoll, "longest interval between SSM status calls")
 	fl.StringVar(&r.Endpoint, "endpoint-url", "", "SSM endpoint override (tests and VPC endpoints)")
 	fl.IntVar(&r.ThrottleRetries, "throttle-retries", ssmrun.DefaultThrottleRetries, "retries of a throttled SSM call (negative: none)")
 	fl.DurationVar(&r.ThrottleBackoff, "throttle-backoff", ssmrun.DefaultThrottleBackoff, "first delay after a throttled SSM call; doubles each retry")

@@ -55,7 +55,8 @@ const (
 type Runner struct {
 	// API is the SSM client.
 	API API
-	// Poll is the interval between DescribeInstanceInformation and GetCommandInvocation calls.
+	// Poll is the interval between DescribeInstanceInformation calls, and the longest between
+	// GetCommandInvocation calls (which start at a quarter of a second and double up to it).
 	Poll time.Duration
 	// Timeout bounds the wait for the command to finish, counted from when SSM accepted it. When it
 	// passes, the runner asks SSM to cancel the command and returns an error matching ErrTimedOut.

@@ -612,3 +612,33 @@ func TestRunOtherErrorsAreNotRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusPollingStartsShort: the first status call comes a fraction of a second after the
+// command is sent and the intervals grow towards Poll, so a command that finishes at once is
+// seen long before one Poll has passed (here Poll is a minute; three calls arrive in under 2 s).
+func TestStatusPollingStartsShort(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		invocations []reply
+	}{
+		{"done at the first call", []reply{success("ok\n")}},
+		{"done at the third call", []reply{inv("Pending"), inv("InProgress"), success("ok\n")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeSSM(t, happy(tc.invocations...))
+			r, _, _ := newRunner(f)
+			r.Poll = time.Minute
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := r.Run(ctx, instance, script, ssmrun.Options{}); err != nil {
+				t.Fatalf("Run: %v (a status call waited for Poll)", err)
+			}
+			if got := f.count("GetCommandInvocation"); got != len(tc.invocations) {
+				t.Errorf("%d status calls; want %d", got, len(tc.invocations))
+			}
+		})
+	}
+}

@@ -86,6 +86,12 @@ func pingDescription(status string) string {
 	return "ping status " + status
 }
 
+// firstPoll is the first interval between sending a command and asking for its status; each
+// interval after it doubles, up to the Runner's Poll. A command that finishes at once (a
+// registration, an idempotent re-run) is seen within a fraction of a second, and a long one
+// (a deploy takes minutes) costs no more calls than polling at Poll would, plus a few.
+const firstPoll = 250 * time.Millisecond
+
 // wait polls GetCommandInvocation until the command reaches a terminal status, filling res and
 // copying new output to r.Out as it appears.
 func (r *Runner) wait(ctx context.Context, res *Result, opts Options) error {
@@ -94,10 +100,12 @@ func (r *Runner) wait(ctx context.Context, res *Result, opts Options) error {
 	last := types.CommandInvocationStatus("")
 	beat := progress.Start(r.Heartbeat, "ssm command "+res.CommandID+" on "+res.InstanceID)
 	defer beat.Stop()
+	interval := min(firstPoll, r.poll())
 	for {
-		if err := sleep(ctx, r.poll()); err != nil {
+		if err := sleep(ctx, interval); err != nil {
 			return err
 		}
+		interval = min(2*interval, r.poll())
 		var out *ssm.GetCommandInvocationOutput
 		err := r.call(ctx, "GetCommandInvocation", func(ctx context.Context) (err error) {
 			out, err = r.API.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{
