@@ -47,6 +47,7 @@ func interruptUp(t *testing.T, h *hub, when func(line, sofar string) bool) (stdo
 // must end the update cleanly, leaving no pending operation and no lock, so the next up simply
 // carries on.
 func TestInterruptedUp(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "stag", nil)
 	// Interrupt once the engine is well into creating resources.
 	out, errOut, sent, err := interruptUp(t, h, func(_, sofar string) bool { return strings.Count(sofar, " created") >= 20 })
@@ -76,6 +77,7 @@ func TestInterruptedUp(t *testing.T) {
 // (an RDS instance takes minutes) must let the engine finish that operation and record it,
 // however long it takes, not kill the engine after a few seconds and leave a pending create.
 func TestInterruptWaitsForTheOperationInFlight(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "stag", nil)
 	h.extraEnv = []string{envSlowCreate + "=aws:rds/instance:Instance=15s"}
 	out, errOut, sent, _ := interruptUp(t, h, func(line, _ string) bool {
@@ -105,6 +107,7 @@ func TestInterruptWaitsForTheOperationInFlight(t *testing.T) {
 // behind; the runbook's steps, run as written, bring the stack back: the next up exits 5, the
 // lock is removed, `pulumi refresh --clear-pending-creates` forgets the create, and up finishes.
 func TestRunbookKilledUpdate(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "stag", nil)
 	h.extraEnv = []string{envSlowCreate + "=aws:rds/instance:Instance=60s"}
 	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)

@@ -17,6 +17,7 @@ import (
 // offline loader behind `hubctl plan` refuses exactly what the CLI refuses, with the CLI's
 // message. Nothing here needs a plugin: the CLI validates config before it loads any.
 func TestStackConfigAgreesWithTheCLI(t *testing.T) {
+	t.Parallel()
 	requireSuite(t)
 	cases := []struct {
 		name  string
@@ -71,6 +72,7 @@ func TestStackConfigAgreesWithTheCLI(t *testing.T) {
 
 // TestPulumiConfigListsProd: `pulumi config -s prod` works on the committed files with no secret set.
 func TestPulumiConfigListsProd(t *testing.T) {
+	t.Parallel()
 	requireSuite(t)
 	dir := scratchProject(t, "prod", nil)
 	out, err := pulumiIn(dir, "config", "-s", "prod").CombinedOutput()

@@ -31,6 +31,7 @@ type hub struct {
 	record      string
 	dsn         string
 	awsEndpoint string
+	moto        *testmoto.Server
 	// extraEnv is added to every hubctl and pulumi run (benchmarks compare backend settings).
 	extraEnv []string
 }
@@ -41,7 +42,6 @@ func newHub(t testing.TB, stack string, edit func(cfg map[string]any)) *hub {
 	t.Helper()
 	requireSuite(t)
 	pg := testpg.Require(t, suite.pg, suite.pgErr)
-	moto := testmoto.Check(t, suite.moto, suite.motoErr)
 	dir := t.TempDir()
 	h := &hub{
 		t:      t,
@@ -67,7 +67,10 @@ func newHub(t testing.TB, stack string, edit func(cfg map[string]any)) *hub {
 	}
 	h.dsn = pg.CreateDatabase(t, "engine_"+stack)
 	h.seedDatabase()
-	h.awsEndpoint = recordFront(t, h.record, testmoto.SSMProxyAllOnline(t, moto.URL))
+	// A moto of its own: the test provider names instances alike in every hub, and the tests
+	// count the SSM commands moto holds for them, so hubs that run in parallel must not share one.
+	h.moto = testmoto.Start(t)
+	h.awsEndpoint = recordFront(t, h.record, testmoto.SSMProxyAllOnline(t, h.moto.URL))
 	return h
 }
 

@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/londonaicentre/flip-hub/internal/testmoto"
 	"github.com/londonaicentre/flip-hub/internal/testpg"
 )
 
@@ -26,10 +27,8 @@ var suite struct {
 	home       string
 	setupErr   error
 
-	pg      *testpg.Server
-	pgErr   error
-	moto    *testmoto.Server
-	motoErr error
+	pg    *testpg.Server
+	pgErr error
 }
 
 func TestMain(m *testing.M) {
@@ -40,6 +39,15 @@ func TestMain(m *testing.M) {
 		}
 		return
 	}
+	// The tests spend much of their time waiting (creates that stand for RDS's minutes, SSM
+	// polling, process start-up), so three run at once even on two cores, unless -parallel says
+	// otherwise.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", "3")
+	}
 	tmp, err := os.MkdirTemp("", "flip-engine-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -47,11 +55,9 @@ func TestMain(m *testing.M) {
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
 	suite.setupErr = setup(tmp)
-	var stopPG, stopMoto func()
+	var stopPG func()
 	suite.pg, stopPG, suite.pgErr = testpg.StartMain()
 	defer stopPG()
-	suite.moto, stopMoto, suite.motoErr = testmoto.StartMain()
-	defer stopMoto()
 	m.Run()
 }
 
@@ -71,10 +77,17 @@ func setup(tmp string) error {
 			return err
 		}
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(suite.bin, "hubctl.real"), "./cmd/hubctl")
+	// go install into the (git-ignored) tool cache rather than go build -o: it skips the link of
+	// the 250 MB binary, most of a warm setup, when the installed one is up to date.
+	gobin := filepath.Join(suite.repo, ".tools", "engine-bin")
+	build := exec.Command("go", "install", "./cmd/hubctl")
 	build.Dir = suite.repo
+	build.Env = append(os.Environ(), "GOBIN="+gobin)
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build hubctl: %w\n%s", err, out)
+	}
+	if err := os.Symlink(filepath.Join(gobin, "hubctl"), filepath.Join(suite.bin, "hubctl.real")); err != nil {
+		return err
 	}
 	// The program runs `hubctl ...` from PATH. This wrapper is the suite's only route to the
 	// throwaway database: it adds an explicit --dsn to `hubctl trust` commands, so the real
@@ -91,18 +104,36 @@ func setup(tmp string) error {
 	if err != nil {
 		return err
 	}
+	// The three installs are independent (one plugin directory each): run them together.
+	var wg sync.WaitGroup
+	errs := make([]error, 0, len(pluginVersions))
+	var mu sync.Mutex
 	for kind, version := range pluginVersions {
-		plugin := filepath.Join(tmp, "plugins", "pulumi-resource-"+kind)
-		if err := os.Link(self, plugin); err != nil {
-			if err := copyFile(self, plugin); err != nil {
-				return err
+		wg.Go(func() {
+			if err := installPlugin(tmp, self, kind, version); err != nil {
+				mu.Lock()
+				defer mu.Unlock()
+				errs = append(errs, err)
 			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// installPlugin installs this test binary as pulumi-resource-<kind> at version in the suite's
+// PULUMI_HOME.
+func installPlugin(tmp, self, kind, version string) error {
+	plugin := filepath.Join(tmp, "plugins", "pulumi-resource-"+kind)
+	if err := os.Link(self, plugin); err != nil {
+		if err := copyFile(self, plugin); err != nil {
+			return err
 		}
-		install := exec.Command(filepath.Join(suite.pulumiRoot, "bin", "pulumi"), "plugin", "install", "resource", kind, version, "--file", plugin)
-		install.Env = append(cleanEnv(), "PULUMI_HOME="+suite.home, "PULUMI_SKIP_UPDATE_CHECK=true")
-		if out, err := install.CombinedOutput(); err != nil {
-			return fmt.Errorf("install test provider %s: %w\n%s", kind, err, out)
-		}
+	}
+	install := exec.Command(filepath.Join(suite.pulumiRoot, "bin", "pulumi"), "plugin", "install", "resource", kind, version, "--file", plugin)
+	install.Env = append(cleanEnv(), "PULUMI_HOME="+suite.home, "PULUMI_SKIP_UPDATE_CHECK=true")
+	if out, err := install.CombinedOutput(); err != nil {
+		return fmt.Errorf("install test provider %s: %w\n%s", kind, err, out)
 	}
 	return nil
 }

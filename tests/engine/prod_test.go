@@ -7,6 +7,7 @@ import (
 
 // TestProdGuards: a prod hub deploys, and then the guards hold against the real engine.
 func TestProdGuards(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "prod", nil)
 
 	t.Run("preview and up", func(t *testing.T) {

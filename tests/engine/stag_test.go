@@ -29,6 +29,7 @@ import (
 // TestStagLifecycle drives a stag hub through the real engine the way an operator does: preview,
 // up, a second up that must change nothing, and then the changes operators make.
 func TestStagLifecycle(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "stag", nil)
 
 	t.Run("preview", func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestStagLifecycle(t *testing.T) {
 				instance = r.ID
 			}
 		}
-		cfg := suite.moto.AWSConfig()
+		cfg := h.moto.AWSConfig()
 		out, err := ssm.NewFromConfig(cfg).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: &instance})
 		if err != nil {
 			t.Fatal(err)

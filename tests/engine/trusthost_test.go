@@ -19,6 +19,7 @@ import (
 // trust's entry in the FL prefix list, the kit stays a secret in the state, and a second up
 // changes nothing.
 func TestTrustHostStag(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "stag", func(cfg map[string]any) {
 		trusts, _ := cfg["flip-hub:trusts"].([]any)
 		first, _ := trusts[0].(map[string]any)
@@ -67,7 +68,7 @@ func TestTrustHostStag(t *testing.T) {
 	})
 
 	t.Run("the trust deploy ran over SSM with no secret in the command", func(t *testing.T) {
-		out, err := ssm.NewFromConfig(suite.moto.AWSConfig()).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: &instance})
+		out, err := ssm.NewFromConfig(h.moto.AWSConfig()).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: &instance})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +119,7 @@ func TestTrustHostStag(t *testing.T) {
 		}, []string{"::gstt-register", "::" + trusthost.ResourceName("gstt", "kit"), "::" + trusthost.ResourceName("gstt", "deploy")}},
 	} {
 		t.Run(step.name, func(t *testing.T) {
-			before := trustCommands(t, instance)
+			before := trustCommands(t, h, instance)
 			h.editConfig(step.edit)
 			got := changedURNs(h.up(t))
 			var names []string
@@ -128,7 +129,7 @@ func TestTrustHostStag(t *testing.T) {
 			if strings.Join(names, " ") != strings.Join(step.want, " ") && !sameSet(names, step.want) {
 				t.Errorf("changed %v; want %v", names, step.want)
 			}
-			if after := trustCommands(t, instance); after != before+1 {
+			if after := trustCommands(t, h, instance); after != before+1 {
 				t.Errorf("%d SSM commands on the trust host after %d; want one more deploy", after, before)
 			}
 		})
@@ -139,6 +140,7 @@ func TestTrustHostStag(t *testing.T) {
 // prefix-list entry for the NAT address, which then names both AWS-hosted trusts; the list stays
 // sized to its entries. Moving it back removes its host and restores its own network.
 func TestTrustHostingSwitch(t *testing.T) {
+	t.Parallel()
 	h := newHub(t, "stag", func(cfg map[string]any) {
 		first, _ := cfg["flip-hub:trusts"].([]any)[0].(map[string]any)
 		first["hosting"] = "aws"
@@ -193,9 +195,9 @@ func TestTrustHostingSwitch(t *testing.T) {
 }
 
 // trustCommands counts the SSM commands moto holds for the trust host.
-func trustCommands(t *testing.T, instance string) int {
+func trustCommands(t *testing.T, h *hub, instance string) int {
 	t.Helper()
-	out, err := ssm.NewFromConfig(suite.moto.AWSConfig()).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: &instance})
+	out, err := ssm.NewFromConfig(h.moto.AWSConfig()).ListCommands(context.Background(), &ssm.ListCommandsInput{InstanceId: &instance})
 	if err != nil {
 		t.Fatal(err)
 	}
