@@ -176,7 +176,7 @@ type Trust struct {
 	Name        string
 	Region      string
 	EgressCIDRs []string
-	// Rotation is bumped on purpose to replace the trust's keys.
+	// Rotation is bumped on purpose to derive new keys for the trust.
 	Rotation int
 	// Hosting says where the trust's services run: on the trust's own premises (the default),
 	// or on a trust host the stack builds in the hub's VPC.

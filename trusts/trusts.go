@@ -29,7 +29,7 @@ type Trust struct {
 	Code   string
 	Name   string
 	Region string
-	// Rotation is a counter bumped on purpose to replace both of the trust's keys.
+	// Rotation is a counter bumped on purpose to derive new keys for the trust (both of them).
 	Rotation int
 }
 
