@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/jackc/pgx/v5"
 	"go.yaml.in/yaml/v3"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -71,7 +73,23 @@ func newHub(t testing.TB, stack string, edit func(cfg map[string]any)) *hub {
 	// count the SSM commands moto holds for them, so hubs that run in parallel must not share one.
 	h.moto = testmoto.Start(t)
 	h.awsEndpoint = recordFront(t, h.record, testmoto.SSMProxyAllOnline(t, h.moto.URL))
+	h.initStack()
 	return h
+}
+
+// initStack creates the stack the way the runbook does after `hubctl bootstrap`: `pulumi stack
+// init --secrets-provider awskms://…`, with a KMS key of the hub's moto. Its secrets are then
+// sealed by a data key that KMS decrypts once per CLI run, as a real stack's are; a passphrase
+// would instead cost every CLI run a million PBKDF2 rounds (about 0.3 s here).
+func (h *hub) initStack() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	key, err := kms.NewFromConfig(h.moto.AWSConfig()).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("flip-hub " + h.stack + " stack secrets")})
+	if err != nil {
+		h.t.Fatalf("create the stack's secrets key in moto: %v", err)
+	}
+	h.pulumi("stack", "init", "--secrets-provider", "awskms://"+aws.ToString(key.KeyMetadata.KeyId)+"?region="+testmoto.Region)
 }
 
 // editConfig rewrites the stack file's config through edit.

@@ -232,7 +232,6 @@ func (h *hub) env() []string {
 		"PATH="+suite.bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"PULUMI_HOME="+suite.home,
 		"PULUMI_BACKEND_URL=file://"+h.state,
-		"PULUMI_CONFIG_PASSPHRASE="+testPassphrase,
 		"PULUMI_SKIP_UPDATE_CHECK=true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS=true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",

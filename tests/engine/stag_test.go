@@ -334,6 +334,24 @@ func TestStagLifecycle(t *testing.T) {
 				t.Errorf("the exported state holds %s in plaintext", name)
 			}
 		}
+		// Sealed by the stack's KMS key (pulumi's "cloud" secrets manager), as `stack init
+		// --secrets-provider awskms://…` set it up; never by a passphrase.
+		var sp struct {
+			Deployment struct {
+				SecretsProviders struct {
+					Type  string `json:"type"`
+					State struct {
+						URL string `json:"url"`
+					} `json:"state"`
+				} `json:"secrets_providers"`
+			} `json:"deployment"`
+		}
+		if err := json.Unmarshal(raw, &sp); err != nil {
+			t.Fatal(err)
+		}
+		if p := sp.Deployment.SecretsProviders; p.Type != "cloud" || !strings.HasPrefix(p.State.URL, "awskms://") {
+			t.Errorf("the state's secrets provider is %q (%q); want the stack's awskms key", p.Type, p.State.URL)
+		}
 	})
 
 	var beforeDestroy deployment
