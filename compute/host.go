@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/internal/ec2host"
 	"github.com/londonaicentre/flip-hub/internal/namer"
 )
 
@@ -59,20 +60,8 @@ func newHost(ctx *pulumi.Context, nm namer.Namer, args Args, arch string, logs *
 		UserData:                 pulumi.String(userData),
 		Monitoring:               pulumi.Bool(args.DetailedMonitoring),
 		EbsOptimized:             pulumi.Bool(true),
-		MetadataOptions: &ec2.InstanceMetadataOptionsArgs{
-			HttpEndpoint:            pulumi.String("enabled"),
-			HttpTokens:              pulumi.String("required"),
-			HttpPutResponseHopLimit: pulumi.Int(IMDSHopLimit),
-			InstanceMetadataTags:    pulumi.String("disabled"),
-		},
-		RootBlockDevice: &ec2.InstanceRootBlockDeviceArgs{
-			VolumeType:          pulumi.String("gp3"),
-			VolumeSize:          pulumi.Int(args.RootVolumeGB),
-			Encrypted:           pulumi.Bool(true),
-			KmsKeyId:            args.KMSKeyARN,
-			DeleteOnTermination: pulumi.Bool(true),
-			Tags:                pulumi.StringMap{"Name": pulumi.String(hostName + "-root")},
-		},
+		MetadataOptions:          ec2host.MetadataOptions(IMDSHopLimit),
+		RootBlockDevice:          ec2host.RootVolume(args.RootVolumeGB, args.KMSKeyARN, hostName),
 		// EC2's simplified automatic recovery, alongside the explicit alarm below.
 		MaintenanceOptions: &ec2.InstanceMaintenanceOptionsArgs{AutoRecovery: pulumi.String("default")},
 		Tags:               pulumi.StringMap{"Name": pulumi.String(hostName)},

@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/londonaicentre/flip-hub/internal/ec2host"
 	"github.com/londonaicentre/flip-hub/internal/iamdoc"
 	"github.com/londonaicentre/flip-hub/internal/kit"
 	"github.com/londonaicentre/flip-hub/internal/namer"
@@ -357,22 +358,10 @@ func (b *builder) host() error {
 		Monitoring:               pulumi.Bool(a.DetailedMonitoring),
 		EbsOptimized:             pulumi.Bool(true),
 		DisableApiTermination:    pulumi.Bool(a.Protect),
-		MetadataOptions: &ec2.InstanceMetadataOptionsArgs{
-			HttpEndpoint:            pulumi.String("enabled"),
-			HttpTokens:              pulumi.String("required"),
-			HttpPutResponseHopLimit: pulumi.Int(IMDSHopLimit),
-			InstanceMetadataTags:    pulumi.String("disabled"),
-		},
-		RootBlockDevice: &ec2.InstanceRootBlockDeviceArgs{
-			VolumeType:          pulumi.String("gp3"),
-			VolumeSize:          pulumi.Int(a.RootVolumeGB),
-			Encrypted:           pulumi.Bool(true),
-			KmsKeyId:            a.KMSKeyARN,
-			DeleteOnTermination: pulumi.Bool(true),
-			Tags:                pulumi.StringMap{"Name": pulumi.String(name + "-root")},
-		},
-		MaintenanceOptions: &ec2.InstanceMaintenanceOptionsArgs{AutoRecovery: pulumi.String("default")},
-		Tags:               pulumi.StringMap{"Name": pulumi.String(name), "flip:trust": pulumi.String(a.Code)},
+		MetadataOptions:          ec2host.MetadataOptions(IMDSHopLimit),
+		RootBlockDevice:          ec2host.RootVolume(a.RootVolumeGB, a.KMSKeyARN, name),
+		MaintenanceOptions:       &ec2.InstanceMaintenanceOptionsArgs{AutoRecovery: pulumi.String("default")},
+		Tags:                     pulumi.StringMap{"Name": pulumi.String(name), "flip:trust": pulumi.String(a.Code)},
 	}, opts...)
 	if err != nil {
 		return fmt.Errorf("host: %w", err)
