@@ -11,9 +11,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/londonaicentre/flip-hub/internal/testpg"
 )
@@ -105,20 +106,11 @@ func setup(tmp string) error {
 		return err
 	}
 	// The three installs are independent (one plugin directory each): run them together.
-	var wg sync.WaitGroup
-	errs := make([]error, 0, len(pluginVersions))
-	var mu sync.Mutex
+	var g errgroup.Group
 	for kind, version := range pluginVersions {
-		wg.Go(func() {
-			if err := installPlugin(tmp, self, kind, version); err != nil {
-				mu.Lock()
-				defer mu.Unlock()
-				errs = append(errs, err)
-			}
-		})
+		g.Go(func() error { return installPlugin(tmp, self, kind, version) })
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return g.Wait()
 }
 
 // installPlugin installs this test binary as pulumi-resource-<kind> at version in the suite's
